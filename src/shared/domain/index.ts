@@ -1,0 +1,4 @@
+export * from './agent.js';
+export * from './ticket.js';
+export * from './work.js';
+export * from './queue.js';

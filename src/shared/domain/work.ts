@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { Channel, TicketSummary } from './ticket.js';
+
+export const TaskStatus = z.enum(['queued', 'offered', 'assigned', 'completed', 'canceled']);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const Task = z.object({
+  id: z.string().uuid(),
+  ticketId: z.string().uuid(),
+  queueId: z.string().uuid(),
+  channel: Channel,
+  status: TaskStatus,
+  priority: z.number().int(),
+  agentId: z.string().uuid().nullable(),
+  createdAt: z.string().datetime(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const Offer = z.object({
+  id: z.string().uuid(),
+  taskId: z.string().uuid(),
+  ticket: TicketSummary,
+  offeredAt: z.string().datetime(),
+  expiresAt: z.string().datetime(),
+});
+export type Offer = z.infer<typeof Offer>;
+
+/** What an agent has on their plate: offers waiting for an answer and tickets assigned to them. */
+export const Work = z.object({
+  offers: z.array(Offer),
+  tickets: z.array(TicketSummary),
+});
+export type Work = z.infer<typeof Work>;
