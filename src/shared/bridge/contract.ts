@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentProfile, AgentStatus } from '../domain/agent.js';
-import { TicketDetail } from '../domain/ticket.js';
+import { TicketDetail, TicketSummary } from '../domain/ticket.js';
 import { Work } from '../domain/work.js';
 import { SetStateRequest } from '../api/agent.js';
 
@@ -95,6 +95,8 @@ export const bridgeCalls = {
   'work.get': call(Empty, Work),
   'tickets.get': call(TicketRef, TicketDetail),
   'tickets.reply': call(ReplyInput, ReplyResult),
+  /** Closes the ticket on the hub (completes its task, frees the agent's capacity). */
+  'tickets.close': call(TicketRef, TicketSummary),
   ping: call(Empty, Ok),
 } as const;
 
