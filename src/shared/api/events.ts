@@ -12,10 +12,12 @@ export const EventType = z.enum([
   'ticket.created',
   'ticket.reopened',
   'ticket.assigned',
+  'ticket.closed',
   'message.received',
   'message.sent',
   'task.queued',
   'task.assigned',
+  'task.completed',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
