@@ -20,6 +20,4 @@ export const WsServerFrame = z.discriminatedUnion('t', [
 ]);
 export type WsServerFrame = z.infer<typeof WsServerFrame>;
 
-/** Electron IPC channel names: one for calls, one for events. */
-export const IPC_CALL_CHANNEL = 'concierge:call';
-export const IPC_EVENT_CHANNEL = 'concierge:event';
+export { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './channels.js';
