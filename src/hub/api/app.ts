@@ -1,0 +1,70 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { type HubContext } from '../context.js';
+import { HUB_VERSION } from '../version.js';
+import { installErrorHandlers } from './errors.js';
+import { installGuard } from './guard.js';
+import { loggerOptions, type LoggingOptions } from './logging.js';
+import { authRoutes } from './routes/auth.js';
+import { inboundRoutes } from './routes/inbound.js';
+import { meRoutes } from './routes/me.js';
+import { miscRoutes } from './routes/misc.js';
+import { ticketRoutes } from './routes/tickets.js';
+import { streamRoutes } from './stream.js';
+
+export interface AppOptions {
+  /** false = no logging (tests). */
+  logging: LoggingOptions | false;
+  pingIntervalMs: number;
+}
+
+/** Builds the hub's HTTP + WebSocket application (not listening yet). */
+export async function buildApp(ctx: HubContext, opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logging === false ? false : loggerOptions(opts.logging),
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+  installGuard(app, ctx);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Concierge hub API',
+        version: HUB_VERSION,
+        description: 'Errors are `{error:{code,message,details?}}`; clients switch on `code`.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  await app.register(
+    async (v1) => {
+      await v1.register(authRoutes(ctx));
+      await v1.register(meRoutes(ctx));
+      await v1.register(ticketRoutes(ctx));
+      await v1.register(inboundRoutes(ctx));
+      await v1.register(miscRoutes(ctx));
+      await v1.register(streamRoutes(ctx, { pingIntervalMs: opts.pingIntervalMs }));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,131 @@
+import { type WebSocket } from '@fastify/websocket';
+import { type FastifyPluginAsync } from 'fastify';
+import { type HubEvent, type StreamFrame } from '../../shared/api/index.js';
+import { resolveToken, bearerToken } from '../auth/sessions.js';
+import { type HubContext } from '../context.js';
+import { eventsAfter, lastEventId } from '../events/append.js';
+import { StreamVisibility } from './stream-visibility.js';
+
+/** Close codes: 4401 = not authenticated (bad/expired/revoked token), 4400 = bad parameters. */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_BAD_REQUEST = 4400;
+
+export interface StreamOptions {
+  /** Ping interval; a client that misses a whole interval without a pong is dropped. */
+  pingIntervalMs: number;
+}
+
+function send(socket: WebSocket, frame: StreamFrame): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+}
+
+function fail(socket: WebSocket, code: number, errorCode: string, message: string): void {
+  send(socket, { kind: 'error', code: errorCode, message });
+  socket.close(code, message);
+}
+
+function firstValue(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  return undefined;
+}
+
+/**
+ * GET /api/v1/stream (WebSocket). Sends `ready` with the position the stream starts after, then
+ * every visible event with a larger id, in id order: the backlog from the table first, then live
+ * events from the hub's feed. Live events that arrive during the replay are buffered and
+ * de-duplicated by id, so the client gets each event once and never out of order.
+ */
+export function streamRoutes(ctx: HubContext, opts: StreamOptions): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/stream',
+      {
+        websocket: true,
+        config: { auth: 'stream' },
+        schema: {
+          tags: ['stream'],
+          summary: 'Event stream (WebSocket): ?after=<lastEventId>, token by header or ?token=',
+        },
+      },
+      async (socket, req) => {
+        const query = (req.query ?? {}) as Record<string, unknown>;
+        const token = bearerToken(req.headers.authorization) ?? firstValue(query.token);
+        const principal = token ? await resolveToken(ctx.db.query, token) : undefined;
+        if (principal?.kind !== 'agent') {
+          fail(socket, CLOSE_UNAUTHORIZED, 'unauthorized', 'invalid or missing token');
+          return;
+        }
+        const afterText = firstValue(query.after);
+        if (afterText !== undefined && !/^\d{1,15}$/.test(afterText)) {
+          fail(socket, CLOSE_BAD_REQUEST, 'bad_request', 'after must be a non-negative event id');
+          return;
+        }
+
+        const agent = principal.agent;
+        let cursor = 0;
+        let replaying = true;
+        const pending: HubEvent[] = [];
+        let visibility: StreamVisibility | undefined;
+
+        const deliver = (event: HubEvent): void => {
+          if (event.id <= cursor) return;
+          cursor = event.id;
+          if (visibility?.sees(event)) send(socket, { kind: 'event', event });
+          if (event.type === 'agent.logout' && event.agentId === agent.id) void checkSession();
+        };
+        // A revoked session ends the stream it opened.
+        const checkSession = async (): Promise<void> => {
+          const still = await resolveToken(ctx.db.query, token!);
+          if (!still) fail(socket, CLOSE_UNAUTHORIZED, 'unauthorized', 'session ended');
+        };
+
+        // Subscribe before reading the backlog: whatever commits meanwhile is buffered.
+        const unsubscribe = ctx.feed.subscribe((event) => {
+          if (replaying) pending.push(event);
+          else deliver(event);
+        });
+
+        let alive = true;
+        socket.on('pong', () => {
+          alive = true;
+        });
+        const ping = setInterval(() => {
+          if (!alive) {
+            socket.terminate();
+            return;
+          }
+          alive = false;
+          socket.ping();
+        }, opts.pingIntervalMs);
+        socket.on('close', () => {
+          clearInterval(ping);
+          unsubscribe();
+        });
+        // Clients only listen; anything they send is ignored (pings are protocol-level).
+        socket.on('message', () => {});
+
+        try {
+          const mine = await ctx.db.query<{ id: string }>(
+            `select id from tickets where assignee_id = $1
+               and (status = 'open' or closed_at > now() - make_interval(days => $2))`,
+            [agent.id, ctx.config.reopenWindowDays],
+          );
+          visibility = new StreamVisibility(agent, new Set(mine.map((r) => r.id)));
+          cursor = afterText !== undefined ? Number(afterText) : await lastEventId(ctx.db.query);
+          send(socket, { kind: 'ready', lastEventId: cursor });
+          for (;;) {
+            const batch = await eventsAfter(ctx.db.query, cursor, 500);
+            for (const event of batch) deliver(event);
+            if (batch.length < 500) break;
+          }
+          replaying = false;
+          for (const event of pending.splice(0)) deliver(event);
+        } catch (err) {
+          req.log.error({ err }, 'stream replay failed');
+          socket.close(1011, 'internal error');
+        }
+      },
+    );
+  };
+}

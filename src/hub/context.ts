@@ -1,0 +1,34 @@
+import { type Db, type Query, withRetry } from './db/db.js';
+import { type EventFeed } from './events/feed.js';
+import { type Log } from './log.js';
+import { type Router } from './routing/router.js';
+
+export interface HubConfig {
+  /** scrypt cost N for new password hashes. */
+  scryptCost: number;
+  sessionTtlSeconds: number;
+  /** A closed ticket is reopened by a new message within this many days; later, a new ticket. */
+  reopenWindowDays: number;
+}
+
+/** What every service needs: storage, the event feed, routing, logging, configuration. */
+export interface HubContext {
+  readonly db: Db;
+  readonly feed: EventFeed;
+  readonly router: Router;
+  readonly log: Log;
+  readonly config: HubConfig;
+  /**
+   * Runs a transaction (retried when it lost a race to a concurrent writer) and wakes this hub's
+   * event feed after commit, so local stream clients see the new events at once.
+   */
+  tx<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+}
+
+export function makeTx(db: Db, feed: EventFeed): HubContext['tx'] {
+  return async (fn) => {
+    const result = await withRetry(() => db.transaction((q) => fn(q)));
+    feed.wake();
+    return result;
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The hub's storage seam. Both adapters (embedded PGlite and PostgreSQL) speak the same SQL
+ * dialect; services only ever see this interface, so a service runs unchanged on either.
+ */
+export type Row = Record<string, unknown>;
+
+/** Runs one statement with positional parameters ($1, $2 …) and returns its rows. */
+export type Query = <T extends Row = Row>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
+
+export type Exec = (script: string) => Promise<void>;
+
+export interface Db {
+  readonly kind: 'pglite' | 'postgres';
+  query: Query;
+  /**
+   * Runs `fn` inside BEGIN … COMMIT on one connection; any throw rolls back. `exec` runs a
+   * multi-statement script without parameters (migrations).
+   */
+  transaction<T>(fn: (q: Query, exec: Exec) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL error codes the services react to. */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_SERIALIZATION_FAILURE = '40001';
+export const PG_DEADLOCK_DETECTED = '40P01';
+
+export function pgErrorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Retries a transaction that lost a race to a concurrent writer (unique violation on an
+ * insert-if-absent, serialization failure, deadlock). The second attempt sees the winner's row.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = pgErrorCode(err);
+      const retryable =
+        code === PG_UNIQUE_VIOLATION ||
+        code === PG_SERIALIZATION_FAILURE ||
+        code === PG_DEADLOCK_DETECTED;
+      if (!retryable || i >= attempts) throw err;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { sql as v1 } from './001-core.js';
+import { sql as v2 } from './002-routing.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema version, in order. Migrations are TS modules so the hub bundles without assets. */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'core', sql: v1 },
+  { version: 2, name: 'routing', sql: v2 },
+];

@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { type Db, type Query, type Row } from './db.js';
+
+export interface PostgresOptions {
+  /** Pool size; a hub needs few connections because transactions are short. */
+  max?: number;
+  onError?: (err: Error) => void;
+}
+
+/**
+ * PostgreSQL through a `pg` pool: production and multi-hub deployments. LISTEN runs on one
+ * dedicated client that reconnects if the server drops it, so wake-ups survive a failover.
+ */
+export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const onError = opts.onError ?? (() => {});
+  pool.on('error', onError);
+  // Fail fast on a wrong URL instead of on the first request.
+  await pool.query('select 1');
+
+  const run =
+    (target: pg.Pool | pg.PoolClient): Query =>
+    async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
+      const res = await target.query<T>(sql, params as unknown[]);
+      return res.rows;
+    };
+
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  let listenClient: pg.Client | undefined;
+  let closed = false;
+
+  async function connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    client.on('notification', (msg) => {
+      for (const cb of listeners.get(msg.channel) ?? []) cb(msg.payload ?? '');
+    });
+    client.on('error', (err) => {
+      onError(err);
+      if (listenClient === client) listenClient = undefined;
+      void client.end().catch(() => {});
+      if (!closed) setTimeout(() => void reconnect(), 1000).unref();
+    });
+    await client.connect();
+    for (const channel of listeners.keys()) await client.query(`listen ${quoteIdent(channel)}`);
+    listenClient = client;
+    // A reconnect may have missed notifications: tell every listener to look for itself.
+    for (const set of listeners.values()) for (const cb of set) cb('');
+  }
+
+  async function reconnect(): Promise<void> {
+    if (closed || listenClient) return;
+    try {
+      await connectListener();
+    } catch (err) {
+      onError(err as Error);
+      if (!closed) setTimeout(() => void reconnect(), 2000).unref();
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    query: run(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(run(client), async (script) => {
+          await client.query(script);
+        });
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onNotify) {
+      let set = listeners.get(channel);
+      const first = set === undefined;
+      if (!set) {
+        set = new Set();
+        listeners.set(channel, set);
+      }
+      set.add(onNotify);
+      if (!listenClient) await connectListener();
+      else if (first) await listenClient.query(`listen ${quoteIdent(channel)}`);
+      return async () => {
+        set.delete(onNotify);
+      };
+    },
+    async close() {
+      closed = true;
+      const client = listenClient;
+      listenClient = undefined;
+      await client?.end().catch(() => {});
+      await pool.end();
+    },
+  };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,86 @@
+import { type EventType, type HubEvent } from '../../shared/api/index.js';
+import { type Query } from '../db/db.js';
+import { iso } from '../time.js';
+
+/** The NOTIFY channel that wakes every hub's event feed. */
+export const EVENTS_CHANNEL = 'concierge_events';
+
+/**
+ * Serialises event inserts across transactions. Held until commit, it makes commit order equal
+ * id order, so a reader that has seen id N can never later find a smaller id appear: the stream
+ * resumes with `id > N` and misses nothing. Take it last in a transaction (after row locks).
+ */
+const EVENTS_LOCK = 727_002;
+
+export interface NewEvent {
+  type: EventType;
+  agentId?: string | null;
+  ticketId?: string | null;
+  taskId?: string | null;
+  queueId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+interface EventRow {
+  [key: string]: unknown;
+  id: number | string;
+  type: EventType;
+  occurred_at: Date | string;
+  agent_id: string | null;
+  ticket_id: string | null;
+  task_id: string | null;
+  queue_id: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export function hubEvent(row: EventRow): HubEvent {
+  return {
+    id: Number(row.id),
+    type: row.type,
+    occurredAt: iso(row.occurred_at),
+    agentId: row.agent_id,
+    ticketId: row.ticket_id,
+    taskId: row.task_id,
+    queueId: row.queue_id,
+    data: row.data ?? {},
+  };
+}
+
+/** Appends events inside the caller's transaction and signals other hubs on commit. */
+export async function appendEvents(q: Query, events: readonly NewEvent[]): Promise<HubEvent[]> {
+  if (events.length === 0) return [];
+  await q('select pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+  const out: HubEvent[] = [];
+  for (const e of events) {
+    const rows = await q<EventRow>(
+      `insert into events (type, agent_id, ticket_id, task_id, queue_id, data)
+       values ($1, $2, $3, $4, $5, $6::jsonb) returning *`,
+      [
+        e.type,
+        e.agentId ?? null,
+        e.ticketId ?? null,
+        e.taskId ?? null,
+        e.queueId ?? null,
+        JSON.stringify(e.data ?? {}),
+      ],
+    );
+    out.push(hubEvent(rows[0]!));
+  }
+  // Delivered only if the transaction commits; payload is a hint, readers query the table.
+  await q('select pg_notify($1, $2)', [EVENTS_CHANNEL, String(out[out.length - 1]!.id)]);
+  return out;
+}
+
+export async function lastEventId(q: Query): Promise<number> {
+  const rows = await q<{ id: number | string | null }>('select max(id) as id from events');
+  return Number(rows[0]?.id ?? 0);
+}
+
+/** Events after `afterId`, in id order. */
+export async function eventsAfter(q: Query, afterId: number, limit: number): Promise<HubEvent[]> {
+  const rows = await q<EventRow>('select * from events where id > $1 order by id limit $2', [
+    afterId,
+    limit,
+  ]);
+  return rows.map(hubEvent);
+}

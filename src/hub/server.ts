@@ -1,0 +1,111 @@
+import { type FastifyInstance } from 'fastify';
+import { buildApp } from './api/app.js';
+import { type LoggingOptions } from './api/logging.js';
+import { DEFAULT_SCRYPT_COST } from './auth/password.js';
+import { type HubConfig, type HubContext, makeTx } from './context.js';
+import { openDb } from './db/open.js';
+import { seedDemo } from './demo/seed.js';
+import { startSimulator, type Simulator } from './demo/simulator.js';
+import { EventFeed } from './events/feed.js';
+import { ForwardingLog } from './log.js';
+import { Router } from './routing/router.js';
+
+export interface HubOptions {
+  /** Default 0 (a free port). The CLI defaults to 7700. */
+  port?: number;
+  host?: string;
+  /** PostgreSQL URL; when set, `dataDir` is ignored. */
+  databaseUrl?: string;
+  /** PGlite data directory; omitted (and no URL) = in-memory database, gone on close. */
+  dataDir?: string;
+  demo?: boolean;
+  /** Demo traffic simulator (only with `demo`); default on, interval ~8 s. */
+  simulator?: boolean | { intervalMs: number };
+  /** false (default) = silent. */
+  logging?: LoggingOptions | false;
+  /** scrypt cost N for new hashes; lower only in tests. */
+  scryptCost?: number;
+  sessionTtlSeconds?: number;
+  reopenWindowDays?: number;
+  pingIntervalMs?: number;
+  /** Safety-net intervals for routing and the event feed. */
+  routingSweepMs?: number;
+  feedPollMs?: number;
+}
+
+export interface RunningHub {
+  url: string;
+  close(): Promise<void>;
+  /** Internals for tests and embedding: storage, feed, router. */
+  ctx: HubContext;
+  app: FastifyInstance;
+}
+
+/** Starts a hub in this process: storage + migrations, event feed, routing, HTTP/WebSocket API. */
+export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
+  const config: HubConfig = {
+    scryptCost: opts.scryptCost ?? DEFAULT_SCRYPT_COST,
+    sessionTtlSeconds: opts.sessionTtlSeconds ?? 12 * 3600,
+    reopenWindowDays: opts.reopenWindowDays ?? 7,
+  };
+  const log = new ForwardingLog();
+  const db = await openDb({
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    onError: (err) => log.error({ err }, 'database error'),
+  });
+  const feed = new EventFeed(db, log);
+  const tx = makeTx(db, feed);
+  const router = new Router(db, log, () => feed.wake());
+  const ctx: HubContext = {
+    db,
+    feed,
+    router,
+    log,
+    config,
+    tx,
+  };
+
+  let app: FastifyInstance | undefined;
+  let simulator: Simulator | undefined;
+  try {
+    await feed.start(opts.feedPollMs ?? 2000);
+    app = await buildApp(ctx, {
+      logging: opts.logging ?? false,
+      pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+    });
+    if (opts.logging) log.target = app.log;
+    if (opts.demo) await seedDemo(ctx);
+    router.startSweep(opts.routingSweepMs ?? 5000);
+    await router.run();
+    const address = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
+    if (opts.demo && opts.simulator !== false) {
+      simulator = startSimulator(ctx, {
+        intervalMs: typeof opts.simulator === 'object' ? opts.simulator.intervalMs : 8000,
+      });
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      url: address.replace('[::1]', 'localhost'),
+      ctx,
+      app,
+      close() {
+        closing ??= (async () => {
+          await simulator?.stop();
+          await app!.close();
+          await router.stop();
+          await feed.stop();
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await simulator?.stop();
+    await app?.close().catch(() => {});
+    await router.stop();
+    await feed.stop();
+    await db.close();
+    throw err;
+  }
+}

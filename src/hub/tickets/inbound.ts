@@ -1,0 +1,213 @@
+import { type InboundMessageRequest, type InboundMessageResponse } from '../../shared/api/index.js';
+import { type HubContext } from '../context.js';
+import { type Query } from '../db/db.js';
+import { matchOrCreateCustomer } from '../customers/match.js';
+import { appendEvents, type NewEvent } from '../events/append.js';
+import { assignTicketEvents } from '../routing/assign.js';
+import { resolveQueue } from '../routing/queues.js';
+import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
+
+export interface InboundResult {
+  response: InboundMessageResponse;
+}
+
+function subjectFrom(req: InboundMessageRequest): string {
+  if (req.subject) return req.subject;
+  const firstLine = req.text.split('\n', 1)[0]!.trim();
+  return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
+}
+
+async function findDuplicate(
+  q: Query,
+  req: InboundMessageRequest,
+): Promise<InboundMessageResponse | undefined> {
+  if (!req.externalId) return undefined;
+  const rows = await q<{ id: string; ticket_id: string; customer_id: string }>(
+    `select m.id, m.ticket_id, t.customer_id from messages m join tickets t on t.id = m.ticket_id
+     where m.channel = $1 and m.external_id = $2 and m.direction = 'in'`,
+    [req.channel, req.externalId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    customerId: row.customer_id,
+    customerCreated: false,
+    ticketId: row.ticket_id,
+    ticketCreated: false,
+    ticketReopened: false,
+    messageId: row.id,
+    taskId: null,
+    duplicate: true,
+  };
+}
+
+/**
+ * Message in → customer → ticket → task, in one transaction:
+ * - the customer is matched by e-mail, then phone, or created;
+ * - the customer's open ticket gets the message; else their ticket closed within the reopen window
+ *   is reopened; else a new ticket is created;
+ * - a new or reopened ticket gets a task in its queue — except a reopened ticket whose last
+ *   assignee is available, which goes straight back to them (same person, no queueing);
+ * - an open ticket that already has a live task gets no second one.
+ * Routing runs after the commit. A repeated `externalId` on the channel is answered with the
+ * stored ids and `duplicate: true`, and changes nothing.
+ */
+export async function receiveInbound(
+  ctx: HubContext,
+  req: InboundMessageRequest,
+): Promise<InboundMessageResponse> {
+  const response = await ctx.tx(async (q) => {
+    const duplicate = await findDuplicate(q, req);
+    if (duplicate) return duplicate;
+
+    const events: NewEvent[] = [];
+    const customer = await matchOrCreateCustomer(q, req.from);
+    events.push(...customer.events);
+    const queue = await resolveQueue(q, req.channel, req.queue);
+
+    let ticketRow = (
+      await q<TicketRow>(
+        `${TICKET_SELECT} where t.customer_id = $1 and t.status = 'open'
+         order by t.updated_at desc limit 1 for update of t`,
+        [customer.customerId],
+      )
+    )[0];
+    let ticketCreated = false;
+    let ticketReopened = false;
+    let keeper: string | undefined;
+    if (!ticketRow) {
+      ticketRow = (
+        await q<TicketRow>(
+          `${TICKET_SELECT} where t.customer_id = $1 and t.status = 'closed'
+             and t.closed_at > now() - make_interval(days => $2)
+           order by t.closed_at desc limit 1 for update of t`,
+          [customer.customerId, ctx.config.reopenWindowDays],
+        )
+      )[0];
+      if (ticketRow) {
+        ticketReopened = true;
+        keeper = await availableAssignee(q, ticketRow.assignee_id);
+        // Someone who is not available any more does not keep the ticket: it is queued afresh.
+        await q(
+          `update tickets set status = 'open', closed_at = null, assignee_id = $2 where id = $1`,
+          [ticketRow.id, keeper ?? null],
+        );
+      }
+    }
+    if (!ticketRow) {
+      const rows = await q<{ id: string }>(
+        `insert into tickets (subject, channel, queue_id, customer_id) values ($1, $2, $3, $4)
+         returning id`,
+        [subjectFrom(req), req.channel, queue?.id ?? null, customer.customerId],
+      );
+      ticketRow = (await q<TicketRow>(`${TICKET_SELECT} where t.id = $1`, [rows[0]!.id]))[0]!;
+      ticketCreated = true;
+    }
+    const ticketId = ticketRow.id;
+    const queueId = ticketRow.queue_id ?? queue?.id ?? null;
+
+    const msgRows = await q<MessageRow>(
+      `insert into messages (ticket_id, channel, direction, text, author_name, external_id)
+       values ($1, $2, 'in', $3, $4, $5) returning *`,
+      [ticketId, req.channel, req.text, req.from.name ?? null, req.externalId ?? null],
+    );
+    const msg = message(msgRows[0]!);
+    const updated = await q<TicketRow>(
+      `update tickets set version = version + 1, updated_at = now(), queue_id = $2
+       where id = $1 returning *`,
+      [ticketId, queueId],
+    );
+    const ticketAfterMessage = ticketSummary({
+      ...updated[0]!,
+      customer_name: ticketRow.customer_name,
+    });
+
+    const ids = { ticketId, queueId };
+    if (ticketCreated)
+      events.push({ type: 'ticket.created', ...ids, data: { ticket: ticketAfterMessage } });
+    if (ticketReopened) {
+      events.push({
+        type: 'ticket.reopened',
+        ...ids,
+        agentId: ticketAfterMessage.assigneeId,
+        data: { ticket: ticketAfterMessage },
+      });
+    }
+    events.push({
+      type: 'message.received',
+      ...ids,
+      agentId: ticketAfterMessage.assigneeId,
+      data: { message: msg, ticket: ticketAfterMessage },
+    });
+
+    let taskId: string | null = null;
+    const live = await q<{ id: string }>(
+      `select id from tasks where ticket_id = $1 and status in ('queued', 'offered', 'assigned')`,
+      [ticketId],
+    );
+    if (live.length === 0 && queueId) {
+      const priority =
+        queue && queue.id === queueId ? queue.priority : await queuePriority(q, queueId);
+      const taskRows = await q<{ id: string }>(
+        `insert into tasks (ticket_id, queue_id, channel, status, priority, agent_id, assigned_at)
+         values ($1, $2, $3, $4, $5, $6, case when $6::uuid is null then null else now() end)
+         returning id`,
+        [
+          ticketId,
+          queueId,
+          ticketRow.channel,
+          keeper ? 'assigned' : 'queued',
+          priority,
+          keeper ?? null,
+        ],
+      );
+      taskId = taskRows[0]!.id;
+      if (keeper) {
+        events.push(
+          ...(await assignTicketEvents(
+            q,
+            { id: taskId, ticket_id: ticketId, queue_id: queueId, channel: ticketRow.channel },
+            keeper,
+          )),
+        );
+      } else {
+        events.push({
+          type: 'task.queued',
+          ...ids,
+          taskId,
+          data: { channel: ticketRow.channel, priority },
+        });
+      }
+    }
+    await appendEvents(q, events);
+    return {
+      customerId: customer.customerId,
+      customerCreated: customer.created,
+      ticketId,
+      ticketCreated,
+      ticketReopened,
+      messageId: msg.id,
+      taskId,
+      duplicate: false,
+    } satisfies InboundMessageResponse;
+  });
+  if (response.taskId) await ctx.router.run();
+  return response;
+}
+
+async function queuePriority(q: Query, queueId: string): Promise<number> {
+  const rows = await q<{ priority: number }>('select priority from queues where id = $1', [
+    queueId,
+  ]);
+  return Number(rows[0]?.priority ?? 0);
+}
+
+/** The reopened ticket's last assignee, if they are available right now. */
+async function availableAssignee(q: Query, agentId: string | null): Promise<string | undefined> {
+  if (!agentId) return undefined;
+  const rows = await q<{ id: string }>(
+    `select id from agents where id = $1 and state = 'available' for update`,
+    [agentId],
+  );
+  return rows[0]?.id;
+}
