@@ -1,0 +1,44 @@
+import { Alert, AppShell, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../stores/app-store.js';
+import { CustomerPanel } from '../customer/CustomerPanel.js';
+import { ShortcutsHelp } from './ShortcutsHelp.js';
+import { TicketView } from './TicketView.js';
+import { TopBar } from './TopBar.js';
+import { useShortcuts } from './useShortcuts.js';
+import { WorkList } from './WorkList.js';
+
+/** The signed-in console: top bar; work list | ticket + reply | customer context. */
+export function Workspace() {
+  const { t } = useTranslation();
+  const transport = useAppStore((s) => s.transport);
+  useShortcuts();
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: { base: 260, lg: 300 }, breakpoint: 0 }}
+      aside={{ width: { base: 280, lg: 320 }, breakpoint: 0 }}
+      padding={0}
+    >
+      <AppShell.Header>
+        <TopBar />
+      </AppShell.Header>
+      <AppShell.Navbar>
+        <WorkList />
+      </AppShell.Navbar>
+      <AppShell.Main className="workspace-main">
+        {transport !== 'open' && (
+          <Alert color="yellow" variant="filled" radius={0} py={6}>
+            <Text size="sm">{t('app.bridgeDown')}</Text>
+          </Alert>
+        )}
+        <TicketView />
+      </AppShell.Main>
+      <AppShell.Aside>
+        <CustomerPanel />
+      </AppShell.Aside>
+      <ShortcutsHelp />
+    </AppShell>
+  );
+}

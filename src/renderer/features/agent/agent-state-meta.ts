@@ -1,0 +1,31 @@
+import { type TFunction } from 'i18next';
+import { type AgentStatus, type SelectableAgentState } from '../../../shared/domain/agent.js';
+import { isPauseReason } from '../../stores/agent-store.js';
+
+export const STATE_ORDER: SelectableAgentState[] = ['available', 'paused', 'offline'];
+
+export const STATE_COLOR: Record<SelectableAgentState, string> = {
+  available: 'teal',
+  paused: 'orange',
+  offline: 'gray',
+};
+
+/** Alt+1/2/3, by physical key so it works on every keyboard layout and on macOS (⌥ types symbols). */
+export const STATE_KEY: Record<SelectableAgentState, { code: string; label: string }> = {
+  available: { code: 'Digit1', label: '1' },
+  paused: { code: 'Digit2', label: '2' },
+  offline: { code: 'Digit3', label: '3' },
+};
+
+/** Known reasons are shown translated; anything else the hub sets (e.g. "missed offer") verbatim. */
+export function reasonLabel(t: TFunction, reason: string): string {
+  return isPauseReason(reason) ? t(`agentState.reasons.${reason}`) : reason;
+}
+
+export function statusLabel(t: TFunction, status: AgentStatus | null): string {
+  if (!status) return '…';
+  if (status.state === 'paused' && status.reason) {
+    return t('agentState.pausedWithReason', { reason: reasonLabel(t, status.reason) });
+  }
+  return t(`agentState.${status.state}`);
+}
