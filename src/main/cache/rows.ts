@@ -1,0 +1,102 @@
+import {
+  Message,
+  TicketSummary,
+  type Customer,
+  type Message as MessageT,
+  type TicketSummary as TicketSummaryT,
+} from '../../shared/domain/index.js';
+
+/** Column shapes of the cache tables and their mapping to the shared domain types. */
+export interface TicketRow {
+  id: string;
+  number: number;
+  subject: string;
+  status: string;
+  channel: string;
+  queue_id: string | null;
+  customer_id: string;
+  customer_name: string | null;
+  assignee_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  detail_fetched_at: string | null;
+}
+
+export interface MessageRow {
+  id: string;
+  ticket_id: string;
+  direction: string;
+  author_name: string | null;
+  author_agent_id: string | null;
+  text: string;
+  created_at: string;
+}
+
+export interface CustomerRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+// Rows are parsed on the way out: a cache written by an older or buggy build cannot smuggle an
+// invalid value into the renderer.
+export const ticketFromRow = (r: TicketRow): TicketSummaryT =>
+  TicketSummary.parse({
+    id: r.id,
+    number: r.number,
+    subject: r.subject,
+    status: r.status,
+    channel: r.channel,
+    queueId: r.queue_id,
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    assigneeId: r.assignee_id,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
+
+export const ticketParams = (t: TicketSummaryT) => ({
+  id: t.id,
+  number: t.number,
+  subject: t.subject,
+  status: t.status,
+  channel: t.channel,
+  queue_id: t.queueId,
+  customer_id: t.customerId,
+  customer_name: t.customerName,
+  assignee_id: t.assigneeId,
+  version: t.version,
+  created_at: t.createdAt,
+  updated_at: t.updatedAt,
+});
+
+export const messageFromRow = (r: MessageRow): MessageT =>
+  Message.parse({
+    id: r.id,
+    ticketId: r.ticket_id,
+    direction: r.direction,
+    authorName: r.author_name,
+    authorAgentId: r.author_agent_id,
+    text: r.text,
+    createdAt: r.created_at,
+  });
+
+export const messageParams = (m: MessageT) => ({
+  id: m.id,
+  ticket_id: m.ticketId,
+  direction: m.direction,
+  author_name: m.authorName,
+  author_agent_id: m.authorAgentId,
+  text: m.text,
+  created_at: m.createdAt,
+});
+
+export const customerFromRow = (r: CustomerRow): Customer => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  phone: r.phone,
+});
