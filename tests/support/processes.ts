@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface Started {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a project entry point (TypeScript, through tsx) as a child process and waits for the line
+ * that announces its URL. The process is stopped by its PID.
+ */
+export async function startProcess(
+  name: string,
+  entry: string,
+  args: string[],
+  readyLine: RegExp,
+  timeoutMs = 60_000,
+): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = readyLine.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export const startHub = (dataDir: string, extra: string[] = []) =>
+  startProcess(
+    'hub',
+    'src/hub/cli.ts',
+    ['--port', '0', '--data-dir', dataDir, ...extra],
+    /listening on (http\S+)/,
+  );
+
+export const startConsole = (hubUrl: string, dataDir: string) =>
+  startProcess(
+    'web console',
+    'src/main/web-host.ts',
+    ['--port', '0', '--hub', hubUrl, '--data-dir', dataDir, '--static', 'out/web'],
+    /Concierge console: (http\S+)/,
+  );
