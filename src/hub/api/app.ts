@@ -42,7 +42,11 @@ export async function buildApp(ctx: HubContext, opts: AppOptions): Promise<Fasti
       info: {
         title: 'Concierge hub API',
         version: HUB_VERSION,
-        description: 'Errors are `{error:{code,message,details?}}`; clients switch on `code`.',
+        description:
+          'Errors are `{error:{code,message,details?}}`; clients switch on `code`. ' +
+          'Events: WebSocket `GET /api/v1/stream?after=<lastEventId>` (token in the Authorization ' +
+          'header or `?token=`), frames `ready` then `event` in id order, close code 4401 on a bad ' +
+          'token. OpenAPI 3.0 cannot describe WebSockets, so it is documented in docs/api.md.',
       },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
