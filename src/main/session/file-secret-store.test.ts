@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileSecretStore } from './file-secret-store.js';
+
+let dir: string | null = null;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = null;
+});
+
+describe('FileSecretStore (browser mode)', () => {
+  it('keeps secrets across instances in a file only the user can read', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'concierge-secrets-'));
+    const store = new FileSecretStore(join(dir, 'nested'));
+    expect(await store.get('hub-token')).toBeNull();
+    await Promise.all([store.set('hub-token', 'tok-1'), store.set('sip', 'pw')]);
+    expect(statSync(store.file).mode & 0o777).toBe(0o600);
+    const again = new FileSecretStore(join(dir, 'nested'));
+    expect(await again.get('hub-token')).toBe('tok-1');
+    expect(await again.get('sip')).toBe('pw');
+    await again.delete('hub-token');
+    expect(await store.get('hub-token')).toBeNull();
+    expect(JSON.parse(readFileSync(store.file, 'utf8'))).toEqual({ sip: 'pw' });
+  });
+
+  it('reads a damaged file as empty instead of failing the start', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'concierge-secrets-'));
+    const store = new FileSecretStore(dir);
+    await store.set('hub-token', 'x');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(store.file, '{oops');
+    expect(await store.get('hub-token')).toBeNull();
+  });
+});
