@@ -11,6 +11,8 @@ export async function createSession(
   ttlSeconds: number,
 ): Promise<string> {
   const token = newToken();
+  // Housekeeping on the way: sessions that expired a day ago are of no use to anyone.
+  await q(`delete from sessions where expires_at < now() - interval '1 day'`);
   await q(
     `insert into sessions (token_hash, agent_id, expires_at)
      values ($1, $2, now() + make_interval(secs => $3))`,

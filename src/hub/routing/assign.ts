@@ -18,11 +18,14 @@ export const ACTIVE_TASK_STATUSES = ['offered', 'assigned'] as const;
 /**
  * Locks the next queued tasks that some available member of their queue has room for, in drain
  * order (priority, then age). SKIP LOCKED lets several routers (threads of one hub or several
- * hubs) work the same backlog without waiting on or double-claiming each other's rows.
+ * hubs) work the same backlog without waiting on or double-claiming each other's rows. The ticket
+ * is locked too, so the router never waits on a row another transaction holds (e.g. a close in
+ * progress) and the two cannot deadlock.
  */
 export async function lockQueuedTasks(q: Query, limit: number): Promise<QueuedTask[]> {
   return q<QueuedTask>(
     `select t.id, t.ticket_id, t.queue_id, t.channel, t.priority from tasks t
+     join tickets k on k.id = t.ticket_id
      where t.status = 'queued'
        and exists (select 1 from agent_queues aq
                    join agents a on a.id = aq.agent_id
@@ -32,7 +35,7 @@ export async function lockQueuedTasks(q: Query, limit: number): Promise<QueuedTa
                        and x.channel = t.channel and x.status in ('offered', 'assigned')))
      order by t.priority desc, t.created_at, t.id
      limit $1
-     for update of t skip locked`,
+     for update of t, k skip locked`,
     [limit],
   );
 }

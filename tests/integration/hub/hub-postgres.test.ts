@@ -33,6 +33,51 @@ describe.skipIf(!available)('PostgreSQL', () => {
     }
   });
 
+  it('two hubs routing concurrently never exceed an agent capacity or assign a task twice', async () => {
+    const url = await (await postgres()).createDatabase();
+    const a = await startTestHub({ databaseUrl: url });
+    const b = await startTestHub({ databaseUrl: url });
+    try {
+      const { login, inbound, setState, uniqueEmail } = await import('./harness.js');
+      await a.hub.ctx.db.query(
+        `update agent_capacity set capacity = 2 where channel = 'chat' and agent_id = any($1::uuid[])`,
+        [[a.ids.a1, a.ids.a2]],
+      );
+      await setState(a.url, await login(a.url, 'a1'), 'available');
+      await setState(b.url, await login(b.url, 'a2'), 'available');
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          inbound(i % 2 ? a.url : b.url, {
+            channel: 'chat',
+            from: { email: uniqueEmail(`burst${i}`) },
+            text: `burst ${i}`,
+          }),
+        ),
+      );
+      await Promise.all([a.hub.ctx.router.run(), b.hub.ctx.router.run()]);
+      const rows = await a.hub.ctx.db.query<{ agent_id: string | null; status: string; n: number }>(
+        `select agent_id, status, count(*)::int as n from tasks where id = any($1::uuid[])
+         group by agent_id, status order by agent_id`,
+        [results.map((r) => r.taskId)],
+      );
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { agent_id: a.ids.a1, status: 'assigned', n: 2 },
+          { agent_id: a.ids.a2, status: 'assigned', n: 2 },
+          { agent_id: null, status: 'queued', n: 8 },
+        ]),
+      );
+      const assignedEvents = await a.hub.ctx.db.query<{ n: number }>(
+        `select count(*)::int as n from events where type = 'task.assigned' and task_id = any($1::uuid[])`,
+        [results.map((r) => r.taskId)],
+      );
+      expect(assignedEvents[0]!.n).toBe(4);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('two hubs on one database: an event written through one reaches streams on the other', async () => {
     const url = await (await postgres()).createDatabase();
     const a = await startTestHub({ databaseUrl: url });
