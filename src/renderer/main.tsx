@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   createRoot(root).render(
     <StrictMode>
       <MantineProvider theme={theme} defaultColorScheme="light">
-        <Notifications position="top-right" />
+        <Notifications position="bottom-right" limit={3} />
         <App />
       </MantineProvider>
     </StrictMode>,

@@ -79,6 +79,7 @@ export const en = {
     loadFailed: 'Could not load the ticket: {{reason}}',
     retry: 'Try again',
     closed: 'Closed',
+    closedToast: 'Ticket #{{number}} closed.',
     close: 'Close ticket',
     closeFailed: 'Could not close the ticket: {{reason}}',
     conversation: 'Conversation',

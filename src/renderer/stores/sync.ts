@@ -20,7 +20,6 @@ function ensureOpenTicket(work: Work, arrived: string[]): void {
   const tickets = useTicketStore.getState();
   const ids = work.tickets.map((t) => t.id);
   if (tickets.openId && ids.includes(tickets.openId)) return;
-  if (tickets.openId && tickets.detail?.ticket.status === 'closed' && ids.length === 0) return;
   const next = arrived.filter((id) => ids.includes(id)).at(-1) ?? ids[0];
   if (next) void tickets.open(next);
   else if (tickets.openId) tickets.clear();

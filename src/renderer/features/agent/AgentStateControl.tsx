@@ -104,38 +104,32 @@ export function AgentStateControl() {
           </Group>
           {STATE_ORDER.map((state) => (
             <Box key={state}>
-              <Tooltip
-                label={`${altKey()}+${STATE_KEY[state].label}`}
-                position="right"
-                openDelay={300}
-                events={{ hover: true, focus: true, touch: false }}
+              <UnstyledButton
+                data-testid={`state-option-${state}`}
+                className="state-option"
+                data-active={current === state || undefined}
+                aria-pressed={current === state}
+                aria-keyshortcuts={`Alt+${STATE_KEY[state].label}`}
+                disabled={pending !== null}
+                onClick={() => void choose(state)}
               >
-                <UnstyledButton
-                  data-testid={`state-option-${state}`}
-                  className="state-option"
-                  data-active={current === state || undefined}
-                  aria-pressed={current === state}
-                  disabled={pending !== null}
-                  onClick={() => void choose(state)}
-                >
-                  <Group gap="sm" wrap="nowrap" align="flex-start">
-                    <Box pt={5}>
-                      <StateDot state={state} />
-                    </Box>
-                    <Box style={{ flex: 1 }}>
-                      <Text size="sm" fw={600}>
-                        {t(`agentState.${state}`)}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {t(`agentState.${state}Hint`)}
-                      </Text>
-                    </Box>
-                    <Kbd size="xs">
-                      {altKey()}+{STATE_KEY[state].label}
-                    </Kbd>
-                  </Group>
-                </UnstyledButton>
-              </Tooltip>
+                <Group gap="sm" wrap="nowrap" align="flex-start">
+                  <Box pt={5}>
+                    <StateDot state={state} />
+                  </Box>
+                  <Box style={{ flex: 1 }}>
+                    <Text size="sm" fw={600}>
+                      {t(`agentState.${state}`)}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {t(`agentState.${state}Hint`)}
+                    </Text>
+                  </Box>
+                  <Kbd size="xs">
+                    {altKey()}+{STATE_KEY[state].label}
+                  </Kbd>
+                </Group>
+              </UnstyledButton>
               {state === 'paused' && (
                 <NativeSelect
                   data-testid="pause-reason"

@@ -49,6 +49,7 @@ export function ConnectionBadge() {
         variant="dot"
         color={COLOR[status]}
         size="lg"
+        tt="none"
         tabIndex={0}
         role="status"
         aria-label={[t(`connection.${status}`), ...details].join('. ')}

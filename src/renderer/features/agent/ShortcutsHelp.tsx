@@ -1,4 +1,4 @@
-import { Group, Kbd, Modal, Table } from '@mantine/core';
+import { Kbd, Modal, Table } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useUiStore } from '../../stores/ui-store.js';
 import { altKey, modKey } from '../../ui/platform.js';
@@ -24,24 +24,29 @@ export function ShortcutsHelp() {
     [[['?']], t('shortcuts.help')],
   ];
   return (
-    <Modal opened={opened} onClose={() => setOpen(false)} title={t('shortcuts.title')} centered>
+    <Modal
+      opened={opened}
+      onClose={() => setOpen(false)}
+      title={t('shortcuts.title')}
+      centered
+      size="lg"
+    >
       <Table verticalSpacing="xs">
         <Table.Tbody>
           {rows.map(([combos, label]) => (
             <Table.Tr key={label}>
-              <Table.Td>
-                <Group gap={6} wrap="nowrap">
-                  {combos.map((combo, i) => (
-                    <Group key={i} gap={2} wrap="nowrap">
-                      {combo.map((key, j) => (
-                        <span key={key}>
-                          {j > 0 && ' + '}
-                          <Kbd size="sm">{key}</Kbd>
-                        </span>
-                      ))}
-                    </Group>
-                  ))}
-                </Group>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                {combos.map((combo, i) => (
+                  <span key={i}>
+                    {i > 0 && ' / '}
+                    {combo.map((key, j) => (
+                      <span key={key}>
+                        {j > 0 && ' + '}
+                        <Kbd size="sm">{key}</Kbd>
+                      </span>
+                    ))}
+                  </span>
+                ))}
               </Table.Td>
               <Table.Td>{label}</Table.Td>
             </Table.Tr>

@@ -11,6 +11,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge/index.js';
 import { refreshWork } from '../../stores/sync.js';
@@ -73,7 +74,13 @@ export function TicketView() {
   const { ticket, customer } = detail;
   const closed = ticket.status === 'closed';
   const onClose = async () => {
-    if (await close()) void refreshWork(bridge());
+    if (!(await close())) return;
+    notifications.show({
+      color: 'teal',
+      message: t('ticket.closedToast', { number: ticket.number }),
+      autoClose: 4_000,
+    });
+    void refreshWork(bridge());
   };
 
   return (

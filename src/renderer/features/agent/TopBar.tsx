@@ -1,5 +1,8 @@
 import { ActionIcon, Avatar, Group, Text, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
+import { BridgeError } from '../../../shared/bridge/errors.js';
+import { describeError } from '../../ui/describe-error.js';
 import { selectAgent, useSessionStore } from '../../stores/session-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
 import { KeyboardIcon, LogoutIcon } from '../../ui/icons.js';
@@ -21,6 +24,18 @@ export function TopBar() {
   const logout = useSessionStore((s) => s.logout);
   const signingOut = useSessionStore((s) => s.signingOut);
   const openShortcuts = useUiStore((s) => s.setShortcutsOpen);
+
+  const onLogout = async () => {
+    try {
+      await logout();
+    } catch (error) {
+      notifications.show({
+        color: 'red',
+        message:
+          error instanceof BridgeError ? describeError(t, error) : t('errors.other', { code: '?' }),
+      });
+    }
+  };
 
   return (
     <Group
@@ -70,7 +85,7 @@ export function TopBar() {
             size="lg"
             aria-label={t('topbar.logout')}
             loading={signingOut}
-            onClick={() => void logout().catch(() => undefined)}
+            onClick={() => void onLogout()}
           >
             <LogoutIcon />
           </ActionIcon>

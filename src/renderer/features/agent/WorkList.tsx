@@ -27,7 +27,7 @@ export function WorkList() {
           {t('work.title')}
         </Text>
         {work && (
-          <Badge variant="light" color="gray" size="sm">
+          <Badge variant="light" color="gray" size="sm" tt="none">
             {t('work.count', { count: tickets.length })}
           </Badge>
         )}

@@ -11,8 +11,9 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { BridgeError } from '../../../shared/bridge/errors.js';
 import { useAppStore } from '../../stores/app-store.js';
 import { useSessionStore } from '../../stores/session-store.js';
 import { LanguageSwitch } from '../agent/LanguageSwitch.js';
@@ -35,6 +36,9 @@ export function LoginScreen() {
   const [loginName, setLoginName] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<LoginErrors>(noErrors);
+  const hubUrlRef = useRef<HTMLInputElement>(null);
+  const loginRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -45,8 +49,19 @@ export function LoginScreen() {
     try {
       await login({ hubUrl: hubUrl.trim(), login: loginName, password });
     } catch (error) {
-      setErrors(loginErrors(t, error, hubUrl.trim()));
-      setPassword('');
+      const explained = loginErrors(t, error, hubUrl.trim());
+      setErrors(explained);
+      // Put the keyboard where the fix is: the first bad field, the hub address, or the password.
+      const { fields } = explained;
+      if (fields.hubUrl) hubUrlRef.current?.focus();
+      else if (fields.login) loginRef.current?.focus();
+      else if (fields.password) passwordRef.current?.focus();
+      else if (error instanceof BridgeError && error.code === 'hub_unreachable') {
+        hubUrlRef.current?.select();
+      } else {
+        setPassword('');
+        passwordRef.current?.focus();
+      }
     }
   };
 
@@ -79,6 +94,7 @@ export function LoginScreen() {
               )}
               <TextInput
                 data-testid="login-hub-url"
+                ref={hubUrlRef}
                 label={t('login.hubUrl')}
                 description={t('login.hubUrlHint')}
                 type="url"
@@ -92,6 +108,7 @@ export function LoginScreen() {
               />
               <TextInput
                 data-testid="login-login"
+                ref={loginRef}
                 label={t('login.login')}
                 autoComplete="username"
                 spellCheck={false}
@@ -104,6 +121,7 @@ export function LoginScreen() {
               />
               <PasswordInput
                 data-testid="login-password"
+                ref={passwordRef}
                 label={t('login.password')}
                 autoComplete="current-password"
                 value={password}

@@ -5,6 +5,7 @@ import { type RendererBridge } from '../../bridge/index.js';
 import { useAppStore } from '../../stores/app-store.js';
 import { useTicketStore } from '../../stores/ticket-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
+import { useWorkStore } from '../../stores/work-store.js';
 import { playAssignmentSound, unlockAudio } from './assignment-sound.js';
 import { showDesktopNotification } from './desktop-notification.js';
 
@@ -17,8 +18,19 @@ const updateTitle = (): void => {
   document.title = unseen > 0 ? `(${unseen}) ${baseTitle()}` : baseTitle();
 };
 
-function onNotify(bridge: RendererBridge, n: BridgeNotification): void {
+/** main's text is a fallback: when the ticket is known, say it in the agent's chosen language. */
+function localized(n: BridgeNotification): { title: string; body: string } {
+  const ticket = useWorkStore.getState().work?.tickets.find((t) => t.id === n.ticketId);
+  if (!ticket) return { title: n.title, body: n.body };
+  return {
+    title: i18next.t('notify.assignedTitle', { number: ticket.number }),
+    body: [ticket.subject, ticket.customerName].filter(Boolean).join(' — '),
+  };
+}
+
+function onNotify(bridge: RendererBridge, notice: BridgeNotification): void {
   playAssignmentSound();
+  const n = { ...notice, ...localized(notice) };
   useUiStore
     .getState()
     .announce(i18next.t('notify.assignedAnnouncement', { title: n.title, body: n.body }));
@@ -40,7 +52,7 @@ function onNotify(bridge: RendererBridge, n: BridgeNotification): void {
   if (n.ticketId && openId && openId !== n.ticketId) {
     notifications.show({
       title: n.title,
-      message: `${n.body} — ${i18next.t('notify.assignedToast')}`,
+      message: `${n.body}. ${i18next.t('notify.assignedToast')}`,
       autoClose: 6_000,
       onClick: open,
     });
