@@ -61,7 +61,7 @@ async function startRenderer(server: Server, args: WebHostArgs): Promise<Rendere
   const vite = await createVite({
     configFile: join(repoRoot, 'vite.renderer.config.ts'),
     appType: 'spa',
-    server: { middlewareMode: true, hmr: { server } },
+    server: { middlewareMode: true, ws: { server } },
     logLevel: 'warn',
   });
   return {

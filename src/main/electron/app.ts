@@ -19,6 +19,9 @@ const here = dirname(fileURLToPath(import.meta.url)); // out/main
 /** The Electron shell: a secure window around the plain-Node services. */
 export async function runElectronApp(): Promise<void> {
   const logger = createConsoleLogger('electron');
+  // Tests and portable installs point the profile elsewhere; must happen before the lock and 'ready'.
+  const profileDir = process.env.CONCIERGE_USER_DATA_DIR;
+  if (profileDir) app.setPath('userData', profileDir);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;

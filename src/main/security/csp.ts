@@ -2,8 +2,11 @@
  * Content-Security-Policy of the app's pages. Production: only the app's own scripts; styles may be
  * inline because Mantine injects <style> tags; no network access from the page (it talks to main
  * over IPC). Development adds the Vite dev server (its HMR socket and React refresh preamble).
+ * Browser mode adds `connectSources` for the loopback bridge socket (`?bridge=` override).
  */
-export function buildCsp(options: { devServerOrigin?: string | null } = {}): string {
+export function buildCsp(
+  options: { devServerOrigin?: string | null; connectSources?: readonly string[] } = {},
+): string {
   const dev = options.devServerOrigin ?? null;
   const ws = dev ? dev.replace(/^http/, 'ws') : null;
   const directives: Record<string, string[]> = {
@@ -13,7 +16,7 @@ export function buildCsp(options: { devServerOrigin?: string | null } = {}): str
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'", 'data:'],
     'media-src': ["'self'", 'data:', 'blob:'],
-    'connect-src': dev && ws ? ["'self'", dev, ws] : ["'self'"],
+    'connect-src': ["'self'", ...(dev && ws ? [dev, ws] : []), ...(options.connectSources ?? [])],
     'object-src': ["'none'"],
     'base-uri': ["'none'"],
     'form-action': ["'none'"],

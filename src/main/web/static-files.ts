@@ -22,7 +22,10 @@ export function resolveStaticPath(root: string, pathname: string): string | null
 }
 
 const SECURITY_HEADERS = {
-  'content-security-policy': buildCsp(),
+  // The page reaches main through the bridge WebSocket; `?bridge=` may point at another loopback port.
+  'content-security-policy': buildCsp({
+    connectSources: ['ws://127.0.0.1:*', 'ws://localhost:*'],
+  }),
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
