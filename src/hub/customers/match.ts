@@ -68,6 +68,9 @@ export async function matchOrCreateCustomer(q: Query, from: ContactFrom): Promis
     return { customerId, created: true, events };
   }
 
+  // Serialises concurrent messages of one customer, so two of them cannot both find "no open
+  // ticket" and open two tickets.
+  await q('select id from customers where id = $1 for update', [customerId]);
   for (const id of identities) {
     await q(
       `insert into customer_identities (customer_id, kind, value) values ($1, $2, $3)

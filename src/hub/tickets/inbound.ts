@@ -7,10 +7,6 @@ import { assignTicketEvents } from '../routing/assign.js';
 import { resolveQueue } from '../routing/queues.js';
 import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
 
-export interface InboundResult {
-  response: InboundMessageResponse;
-}
-
 function subjectFrom(req: InboundMessageRequest): string {
   if (req.subject) return req.subject;
   const firstLine = req.text.split('\n', 1)[0]!.trim();

@@ -78,6 +78,47 @@ describe.skipIf(!available)('PostgreSQL', () => {
     }
   });
 
+  it('a burst of messages from one customer makes one new ticket with one task', async () => {
+    const url = await (await postgres()).createDatabase();
+    const a = await startTestHub({ databaseUrl: url });
+    const b = await startTestHub({ databaseUrl: url });
+    try {
+      const { inbound, uniqueEmail } = await import('./harness.js');
+      const email = uniqueEmail('burst');
+      // A known customer whose last ticket is long closed: every message of the burst looks for
+      // an open ticket at the same moment.
+      const earlier = await inbound(a.url, {
+        channel: 'email',
+        from: { email },
+        text: 'last year',
+      });
+      await a.hub.ctx.db.query(
+        `update tickets set status = 'closed', closed_at = now() - interval '60 days' where id = $1`,
+        [earlier.ticketId],
+      );
+      await a.hub.ctx.db.query(`update tasks set status = 'completed' where ticket_id = $1`, [
+        earlier.ticketId,
+      ]);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          inbound(i % 2 ? a.url : b.url, { channel: 'email', from: { email }, text: `part ${i}` }),
+        ),
+      );
+      expect(new Set(results.map((r) => r.customerId))).toEqual(new Set([earlier.customerId]));
+      expect(new Set(results.map((r) => r.ticketId)).size).toBe(1);
+      expect(results.filter((r) => r.ticketCreated)).toHaveLength(1);
+      expect(results.filter((r) => r.taskId !== null)).toHaveLength(1);
+      const [row] = await a.hub.ctx.db.query<{ n: number }>(
+        'select count(*)::int as n from messages where ticket_id = $1',
+        [results[0]!.ticketId],
+      );
+      expect(row!.n).toBe(8);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('two hubs on one database: an event written through one reaches streams on the other', async () => {
     const url = await (await postgres()).createDatabase();
     const a = await startTestHub({ databaseUrl: url });
