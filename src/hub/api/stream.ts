@@ -15,8 +15,17 @@ export interface StreamOptions {
   pingIntervalMs: number;
 }
 
+/** A client this far behind is cut off; it resumes from its last event id when it reconnects. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+export const CLOSE_TOO_SLOW = 1013;
+
 function send(socket: WebSocket, frame: StreamFrame): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  if (socket.readyState !== socket.OPEN) return;
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    socket.close(CLOSE_TOO_SLOW, 'client too slow; reconnect with ?after=');
+    return;
+  }
+  socket.send(JSON.stringify(frame));
 }
 
 function fail(socket: WebSocket, code: number, errorCode: string, message: string): void {

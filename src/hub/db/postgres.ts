@@ -16,7 +16,12 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   const onError = opts.onError ?? (() => {});
   pool.on('error', onError);
   // Fail fast on a wrong URL instead of on the first request.
-  await pool.query('select 1');
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
 
   const run =
     (target: pg.Pool | pg.PoolClient): Query =>

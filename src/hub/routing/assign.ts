@@ -12,9 +12,6 @@ export interface QueuedTask {
   priority: number;
 }
 
-/** Task statuses that occupy a unit of the agent's capacity. */
-export const ACTIVE_TASK_STATUSES = ['offered', 'assigned'] as const;
-
 /**
  * Locks the next queued tasks that some available member of their queue has room for, in drain
  * order (priority, then age). SKIP LOCKED lets several routers (threads of one hub or several
