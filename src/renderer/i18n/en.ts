@@ -69,7 +69,6 @@ export const en = {
     emptyAvailable: 'No tickets right now. The next one will open here by itself.',
     emptyNotAvailable: 'No tickets. Go Available to receive the next one.',
     loadFailed: 'Could not load your tickets: {{reason}}',
-    updatedAt: 'Updated {{time}}',
   },
   ticket: {
     noneOpen: 'No ticket open',

@@ -73,7 +73,6 @@ export const pl: Resource = {
     emptyAvailable: 'Na razie brak zgłoszeń. Następne otworzy się tutaj samo.',
     emptyNotAvailable: 'Brak zgłoszeń. Ustaw status „Dostępny”, aby otrzymać następne.',
     loadFailed: 'Nie udało się wczytać zgłoszeń: {{reason}}',
-    updatedAt: 'Zmienione {{time}}',
   },
   ticket: {
     noneOpen: 'Brak otwartego zgłoszenia',

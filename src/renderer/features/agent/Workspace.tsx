@@ -29,7 +29,7 @@ export function Workspace() {
       </AppShell.Navbar>
       <AppShell.Main className="workspace-main">
         {transport !== 'open' && (
-          <Alert color="yellow" variant="filled" radius={0} py={6}>
+          <Alert color="orange" variant="light" radius={0} py={6} role="status">
             <Text size="sm">{t('app.bridgeDown')}</Text>
           </Alert>
         )}

@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBridgeClient, type RawBridge } from '../../shared/bridge/client.js';
+import { type BridgeEnvelope } from '../../shared/bridge/errors.js';
+import { type TicketDetail, type TicketSummary } from '../../shared/domain/ticket.js';
+import { installBridge, type RendererBridge } from '../bridge/index.js';
+import { useAgentStore } from './agent-store.js';
+import { useSessionStore } from './session-store.js';
+import { startSync } from './sync.js';
+import { useTicketStore } from './ticket-store.js';
+import { useWorkStore } from './work-store.js';
+
+const AGENT = '0b9f5d1e-3c1a-4a8e-9d57-6f1f2a3b4c5d';
+const CUSTOMER = '7e2d6c1b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
+const ids = [
+  'a1111111-1111-4111-8111-111111111111',
+  'b2222222-2222-4222-8222-222222222222',
+  'c3333333-3333-4333-8333-333333333333',
+] as const;
+const at = '2026-11-22T09:00:00.000Z';
+
+const summary = (id: string, number: number): TicketSummary => ({
+  id,
+  number,
+  subject: `Ticket ${number}`,
+  status: 'open',
+  channel: 'email',
+  queueId: null,
+  customerId: CUSTOMER,
+  customerName: 'Katarzyna Nowak',
+  assigneeId: AGENT,
+  version: 1,
+  createdAt: at,
+  updatedAt: at,
+});
+const detailOf = (t: TicketSummary): TicketDetail => ({
+  ticket: t,
+  customer: { id: CUSTOMER, name: 'Katarzyna Nowak', email: 'k@example.pl', phone: null },
+  messages: [],
+});
+
+/** main, played in memory: answers calls from `tickets` and lets the test push events. */
+function fakeMain(initial: TicketSummary[]) {
+  const tickets = new Map(initial.map((t) => [t.id, detailOf(t)]));
+  const listeners = new Set<(name: string, payload: unknown) => void>();
+  const calls: string[] = [];
+  let failReplies = false;
+  const ok = (value: unknown): BridgeEnvelope => ({ ok: true, value });
+  const answer = (name: string, payload: Record<string, string>): BridgeEnvelope => {
+    switch (name) {
+      case 'app.info':
+        return ok({ version: '0.1.0', transport: 'web', defaultHubUrl: null, platform: 'test' });
+      case 'session.get':
+        return ok({
+          status: 'signed_in',
+          hubUrl: 'http://127.0.0.1:7700',
+          agent: { id: AGENT, login: 'agent1', name: 'Anna', roles: ['agent'] },
+          agentStatus: { agentId: AGENT, state: 'available', reason: null, since: at },
+        });
+      case 'connection.get':
+        return ok({
+          status: 'online',
+          hubUrl: 'http://127.0.0.1:7700',
+          lastError: null,
+          since: at,
+        });
+      case 'work.get':
+        return ok({ offers: [], tickets: [...tickets.values()].map((d) => d.ticket) });
+      case 'tickets.get': {
+        const detail = tickets.get(payload.ticketId ?? '');
+        return detail ? ok(detail) : { ok: false, error: { code: 'not_found', message: 'gone' } };
+      }
+      case 'tickets.reply': {
+        if (failReplies) return { ok: false, error: { code: 'hub_unreachable', message: 'down' } };
+        const detail = tickets.get(payload.ticketId ?? '')!;
+        detail.messages.push({
+          id: 'd4444444-4444-4444-8444-444444444444',
+          ticketId: detail.ticket.id,
+          direction: 'out',
+          authorName: 'Anna',
+          authorAgentId: AGENT,
+          text: payload.text ?? '',
+          createdAt: at,
+        });
+        return ok({ replyId: 'e5555555-5555-4555-8555-555555555555', detail });
+      }
+      default:
+        return { ok: false, error: { code: 'unknown_call', message: name } };
+    }
+  };
+  const raw: RawBridge = {
+    invoke: async (name, payload) => {
+      calls.push(name);
+      return answer(name, payload as Record<string, string>);
+    },
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return {
+    tickets,
+    calls,
+    failReplies: (fail: boolean) => (failReplies = fail),
+    /** Assigns (or removes) tickets and tells the renderer, as main does on hub events. */
+    setWork(list: TicketSummary[]) {
+      tickets.clear();
+      for (const t of list) tickets.set(t.id, detailOf(t));
+      for (const l of listeners) l('work.changed', { offers: [], tickets: list });
+    },
+    bridge: {
+      api: createBridgeClient(raw),
+      kind: 'web',
+      transportStatus: () => 'open',
+      onTransportStatus: () => () => undefined,
+    } satisfies RendererBridge,
+  };
+}
+
+const settle = async (check: () => boolean) => {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+};
+
+let stop: () => void = () => undefined;
+beforeEach(() => {
+  useSessionStore.setState({ session: null });
+  useWorkStore.setState({ work: null, error: null, fresh: new Set() });
+  useTicketStore.setState({ openId: null, detail: null, drafts: {}, sendError: null });
+  useAgentStore.setState({ status: null });
+});
+afterEach(() => stop());
+
+function start(initial: TicketSummary[]) {
+  const main = fakeMain(initial);
+  installBridge(main.bridge);
+  stop = startSync(main.bridge);
+  return main;
+}
+
+describe('serve next in the renderer', () => {
+  it('opens a newly assigned ticket by itself when none is open', async () => {
+    const main = start([]);
+    await settle(() => useWorkStore.getState().work !== null);
+    expect(useTicketStore.getState().openId).toBeNull();
+
+    main.setWork([summary(ids[0], 1)]);
+    await settle(() => useTicketStore.getState().detail?.ticket.id === ids[0]);
+    expect(useTicketStore.getState().detail?.ticket.subject).toBe('Ticket 1');
+  });
+
+  it('keeps the open ticket when another arrives, and marks the newcomer as new', async () => {
+    const main = start([summary(ids[0], 1)]);
+    await settle(() => useTicketStore.getState().detail?.ticket.id === ids[0]);
+
+    main.setWork([summary(ids[0], 1), summary(ids[1], 2)]);
+    await settle(() => useWorkStore.getState().work?.tickets.length === 2);
+    expect(useTicketStore.getState().openId).toBe(ids[0]);
+    expect([...useWorkStore.getState().fresh]).toEqual([ids[1]]);
+  });
+
+  it('moves to the next ticket when the open one leaves the work list', async () => {
+    const main = start([summary(ids[0], 1), summary(ids[1], 2)]);
+    await settle(() => useTicketStore.getState().detail?.ticket.id === ids[0]);
+
+    main.setWork([summary(ids[1], 2), summary(ids[2], 3)]);
+    // The newest arrival wins over the older ticket that was already waiting.
+    await settle(() => useTicketStore.getState().detail?.ticket.id === ids[2]);
+  });
+});
+
+describe('replying', () => {
+  it('keeps the text and the error when sending fails, and clears it once sent', async () => {
+    const main = start([summary(ids[0], 1)]);
+    await settle(() => useTicketStore.getState().detail?.ticket.id === ids[0]);
+    const tickets = useTicketStore.getState();
+    tickets.setDraft(ids[0], 'Dzień dobry, sprawdzam.');
+
+    main.failReplies(true);
+    expect(await useTicketStore.getState().sendReply()).toBe(false);
+    expect(useTicketStore.getState().sendError?.code).toBe('hub_unreachable');
+    expect(useTicketStore.getState().drafts[ids[0]]).toBe('Dzień dobry, sprawdzam.');
+
+    main.failReplies(false);
+    expect(await useTicketStore.getState().sendReply()).toBe(true);
+    expect(useTicketStore.getState().sendError).toBeNull();
+    expect(useTicketStore.getState().drafts[ids[0]]).toBeUndefined();
+    const messages = useTicketStore.getState().detail?.messages ?? [];
+    expect(messages.map((m) => [m.direction, m.text])).toEqual([
+      ['out', 'Dzień dobry, sprawdzam.'],
+    ]);
+    expect(main.calls.filter((c) => c === 'tickets.reply')).toHaveLength(2);
+  });
+});
