@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { LoginResponse, InboundMessageResponse, TicketDetail } from '../../src/shared/api/index.js';
+import { LoginResponse, InboundMessageResponse } from '../../src/shared/api/index.js';
+import { TicketDetail } from '../../src/shared/domain/index.js';
 import { startConsole, startHub, type Started } from '../support/processes.js';
 
 let hub: Started;
