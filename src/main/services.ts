@@ -130,9 +130,11 @@ class MainServices {
   private async start() {
     if (this.cache) return;
     this.cache = openCache(this.deps.dataDir);
-    this.restoring = this.restore().finally(() => {
-      this.restoring = null;
-    });
+    this.restoring = this.restore()
+      .catch((error: unknown) => this.deps.logger.error('could not restore the session', { error }))
+      .finally(() => {
+        this.restoring = null;
+      });
   }
 
   private async stop() {
@@ -162,11 +164,14 @@ class MainServices {
       this.updateStored({ agent: me.agent, agentStatus: me.status });
       this.emit('session.changed', this.sessionState());
     } catch (error) {
-      // Unreachable: keep the session and work from the cache; the stream keeps retrying.
-      if (!isUnreachable(error)) await this.handleHubError(error);
-      this.deps.logger.info('session restored without hub confirmation', {
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      // Refused token: signed out. Unreachable or a hub fault: keep the session and work from
+      // the cache while the stream keeps retrying.
+      await this.handleHubError(error).catch(() => undefined);
+      if (this.session?.token === token) {
+        this.deps.logger.info('session restored without hub confirmation', {
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
   }
 
@@ -317,7 +322,9 @@ class MainServices {
     const session = this.session;
     if (!session) return;
     this.session = null;
-    await session.stream?.stop();
+    // Not awaited: this may run inside the stream's own event handling (a 401 while applying an
+    // event), and waiting for that handling to finish would wait for ourselves.
+    void session.stream?.stop();
     if (options.revoke) {
       // Best effort: a hub that is down must not keep the agent signed in on this machine.
       await session.client.logout({ timeoutMs: 3_000 }).catch((error: unknown) => {
@@ -384,9 +391,11 @@ class MainServices {
       onUnauthorized: (reason) => {
         if (this.session !== session) return;
         this.deps.logger.warn('the hub refused the stream token', { reason });
-        void this.endSession('The hub ended the session. Please sign in again.', {
+        this.endSession('The hub ended the session. Please sign in again.', {
           revoke: false,
-        });
+        }).catch((error: unknown) =>
+          this.deps.logger.error('could not end the refused session', { error }),
+        );
       },
     });
     session.stream = stream;

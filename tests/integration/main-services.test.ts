@@ -348,4 +348,28 @@ describe('main services against a real hub', () => {
     });
     await services.stop();
   });
+
+  it('starts signed out when the saved token was revoked while the app was closed', async () => {
+    const dir = dataDir();
+    const first = makeServices({ dataDir: dir });
+    await first.services.start();
+    await first.services.handlers['session.login']({
+      hubUrl: hub.url,
+      login: 'agent1',
+      password: 'demo',
+    });
+    const token = await first.secrets.get(HUB_TOKEN_KEY);
+    await first.services.stop();
+    expect((await hubFetch('/api/v1/auth/logout', { method: 'POST', token: token! })).status).toBe(
+      204,
+    );
+
+    const second = makeServices({ dataDir: dir, secrets: first.secrets });
+    await second.services.start();
+    expect(await second.services.handlers['session.get']({})).toMatchObject({
+      status: 'signed_out',
+    });
+    expect(await second.secrets.get(HUB_TOKEN_KEY)).toBeNull();
+    await second.services.stop();
+  });
 });
