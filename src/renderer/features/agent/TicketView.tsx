@@ -130,6 +130,7 @@ export function TicketView() {
             loading={closing}
             disabled={closed}
             leftSection={<CheckIcon size={16} />}
+            style={{ flexShrink: 0 }}
           >
             {t('ticket.close')}
           </Button>

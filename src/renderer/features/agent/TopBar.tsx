@@ -38,15 +38,7 @@ export function TopBar() {
   };
 
   return (
-    <Group
-      data-testid="topbar"
-      component="nav"
-      aria-label={t('topbar.label')}
-      h="100%"
-      px="md"
-      justify="space-between"
-      wrap="nowrap"
-    >
+    <Group data-testid="topbar" h="100%" px="md" justify="space-between" wrap="nowrap">
       <Group gap="md" wrap="nowrap">
         <Text fw={800} c="indigo.7" size="lg" className="brand">
           {t('app.name')}

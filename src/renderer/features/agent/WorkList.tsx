@@ -22,13 +22,21 @@ export function WorkList() {
 
   return (
     <Stack gap={0} h="100%" component="section" aria-labelledby="work-title">
-      <Group justify="space-between" px="md" py="sm" className="pane-header">
+      <Group justify="space-between" px="md" py="sm" className="pane-header" wrap="nowrap">
         <Text id="work-title" fw={700} size="sm">
           {t('work.title')}
         </Text>
         {work && (
-          <Badge variant="light" color="gray" size="sm" tt="none">
-            {t('work.count', { count: tickets.length })}
+          <Badge
+            variant="light"
+            color="gray"
+            size="sm"
+            tt="none"
+            style={{ flexShrink: 0 }}
+            aria-label={t('work.count', { count: tickets.length })}
+            title={t('work.count', { count: tickets.length })}
+          >
+            {tickets.length}
           </Badge>
         )}
       </Group>

@@ -17,14 +17,14 @@ export function Workspace() {
   return (
     <AppShell
       header={{ height: 56 }}
-      navbar={{ width: { base: 260, lg: 300 }, breakpoint: 0 }}
-      aside={{ width: { base: 280, lg: 320 }, breakpoint: 0 }}
+      navbar={{ width: { base: 240, lg: 300 }, breakpoint: 0 }}
+      aside={{ width: { base: 240, lg: 320 }, breakpoint: 0 }}
       padding={0}
     >
-      <AppShell.Header>
+      <AppShell.Header aria-label={t('topbar.label')}>
         <TopBar />
       </AppShell.Header>
-      <AppShell.Navbar>
+      <AppShell.Navbar aria-label={t('work.title')}>
         <WorkList />
       </AppShell.Navbar>
       <AppShell.Main className="workspace-main">
@@ -35,7 +35,7 @@ export function Workspace() {
         )}
         <TicketView />
       </AppShell.Main>
-      <AppShell.Aside>
+      <AppShell.Aside aria-label={t('customer.panel')}>
         <CustomerPanel />
       </AppShell.Aside>
       <ShortcutsHelp />

@@ -65,7 +65,7 @@ export function CustomerPanel() {
   const customer = useTicketStore((s) => s.detail?.customer ?? null);
 
   return (
-    <Stack gap={0} h="100%" component="aside" aria-label={t('customer.panel')}>
+    <Stack gap={0} h="100%">
       <Tabs defaultValue="customer" keepMounted={false} className="customer-tabs">
         <Tabs.List grow>
           <Tabs.Tab value="customer">{t('customer.tabs.customer')}</Tabs.Tab>
