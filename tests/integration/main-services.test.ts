@@ -106,7 +106,7 @@ describe('main services against a real hub', () => {
       await handlers['session.login']({ hubUrl: hub.url, login: 'agent1', password: 'demo' }),
     );
     expect(session?.agent.name).toBe('Anna Nowak');
-    expect(session?.agentStatus?.state).toBe('offline');
+    expect(session?.agentStatus?.agentId).toBe(session?.agent.id);
     await waitFor(
       first.events,
       (e) =>
@@ -261,6 +261,44 @@ describe('main services against a real hub', () => {
     await handlers['agent.setState']({ state: 'offline' });
     await handlers['session.logout']({});
     await services.stop();
+  });
+
+  it('retries a reply whose answer was lost with the same key: the hub stores it once', async () => {
+    // The network fails after the hub applied the reply (the answer never arrives): the classic
+    // double-send trap. The services must retry with the same Idempotency-Key.
+    const replyKeys: string[] = [];
+    let loseNextAnswer = true;
+    const lossyFetch: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const response = await fetch(input, init);
+      if (init?.method === 'POST' && url.endsWith('/replies')) {
+        replyKeys.push(new Headers(init.headers).get('idempotency-key') ?? '');
+        if (loseNextAnswer) {
+          loseNextAnswer = false;
+          await response.text();
+          throw new TypeError('fetch failed');
+        }
+      }
+      return response;
+    };
+    const { services, events, secrets } = makeServices({ dataDir: dataDir(), fetch: lossyFetch });
+    track(services);
+    await services.start();
+    const { handlers } = services;
+    await handlers['session.login']({ hubUrl: hub.url, login: 'agent1', password: 'demo' });
+    await handlers['agent.setState']({ state: 'available' });
+    const mark = events.length;
+    const posted = await inbound('lost.answer@example.com', `Lost answer ${Date.now()}`, 'Hello?');
+    await waitFor(events, (e) => e.name === 'notify', 'the assignment', mark);
+
+    const reply = await handlers['tickets.reply']({
+      ticketId: posted.ticketId,
+      text: 'Sent once.',
+    });
+    expect(replyKeys).toEqual([reply.replyId, reply.replyId]);
+    const onHub = await hubTicket(posted.ticketId, (await secrets.get(HUB_TOKEN_KEY))!);
+    expect(onHub.messages.filter((m) => m.text === 'Sent once.')).toHaveLength(1);
+    expect(reply.detail.messages.filter((m) => m.text === 'Sent once.')).toHaveLength(1);
   });
 
   it('keeps working from the cache while the hub is unreachable and resumes the stream after it', async () => {

@@ -17,6 +17,7 @@ export function makeServices(options: {
   dataDir: string;
   secrets?: MemorySecretStore;
   defaultHubUrl?: string | null;
+  fetch?: typeof fetch;
 }) {
   const events: Recorded[] = [];
   const notifications: Notification[] = [];
@@ -28,6 +29,7 @@ export function makeServices(options: {
     app: { version: '0.0.0-test', transport: 'web', platform: process.platform },
     defaultHubUrl: options.defaultHubUrl ?? null,
     logger: silentLogger,
+    fetch: options.fetch,
     requestTimeoutMs: 3_000,
     replyRetry: { attempts: 3, baseMs: 50, maxMs: 200 },
     streamBackoff: { baseMs: 50, maxMs: 300 },
