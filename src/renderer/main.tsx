@@ -14,6 +14,7 @@ import { startNotifications } from './features/notifications/start-notifications
 import { initI18n, initialLanguage } from './i18n/index.js';
 import { startSync } from './stores/sync.js';
 import { useUiStore } from './stores/ui-store.js';
+import { ErrorBoundary } from './ui/ErrorBoundary.js';
 import { theme } from './ui/theme.js';
 
 async function main(): Promise<void> {
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
     <StrictMode>
       <MantineProvider theme={theme} defaultColorScheme="light">
         <Notifications position="bottom-right" limit={3} />
-        <App />
+        <ErrorBoundary>
+          <App />
+        </ErrorBoundary>
       </MantineProvider>
     </StrictMode>,
   );

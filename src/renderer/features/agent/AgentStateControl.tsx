@@ -20,14 +20,15 @@ import { useUiStore } from '../../stores/ui-store.js';
 import { ChevronDownIcon } from '../../ui/icons.js';
 import { describeError } from '../../ui/describe-error.js';
 import { altKey } from '../../ui/platform.js';
-import { STATE_COLOR, STATE_KEY, STATE_ORDER, statusLabel } from './agent-state-meta.js';
+import { stateColor, STATE_KEY, STATE_ORDER, statusLabel } from './agent-state-meta.js';
 
-function StateDot({ state }: { state: SelectableAgentState }) {
+function StateDot({ state }: { state: string }) {
+  const color = stateColor(state);
   return (
     <Box
       component="span"
       className="state-dot"
-      style={{ background: `var(--mantine-color-${STATE_COLOR[state]}-6)` }}
+      style={{ background: `var(--mantine-color-${color}-6)` }}
       aria-hidden="true"
     />
   );

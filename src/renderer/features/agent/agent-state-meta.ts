@@ -4,11 +4,24 @@ import { isPauseReason } from '../../stores/agent-store.js';
 
 export const STATE_ORDER: SelectableAgentState[] = ['available', 'paused', 'offline'];
 
-export const STATE_COLOR: Record<SelectableAgentState, string> = {
+/**
+ * Colours by state name. Beyond the three the agent chooses, the hub may report system states
+ * (busy, wrap-up, an offer waiting…); unknown names fall back to grey rather than break.
+ */
+const STATE_COLOR: Record<string, string> = {
   available: 'teal',
   paused: 'orange',
   offline: 'gray',
+  logged_out: 'gray',
+  offered: 'blue',
+  busy: 'indigo',
+  wrap_up: 'violet',
+  disconnected: 'red',
 };
+export const stateColor = (state: string): string => STATE_COLOR[state] ?? 'gray';
+
+export const isSelectableState = (state: string): state is SelectableAgentState =>
+  (STATE_ORDER as string[]).includes(state);
 
 /** Alt+1/2/3, by physical key so it works on every keyboard layout and on macOS (⌥ types symbols). */
 export const STATE_KEY: Record<SelectableAgentState, { code: string; label: string }> = {
@@ -27,5 +40,5 @@ export function statusLabel(t: TFunction, status: AgentStatus | null): string {
   if (status.state === 'paused' && status.reason) {
     return t('agentState.pausedWithReason', { reason: reasonLabel(t, status.reason) });
   }
-  return t(`agentState.${status.state}`);
+  return t(`agentState.${status.state}`, { defaultValue: status.state });
 }
