@@ -4,11 +4,14 @@ import { type HubEvent, type StreamFrame } from '../../shared/api/index.js';
 import { resolveToken, bearerToken } from '../auth/sessions.js';
 import { type HubContext } from '../context.js';
 import { eventsAfter, lastEventId } from '../events/append.js';
+import { retainedHorizon } from '../events/horizon.js';
 import { StreamVisibility } from './stream-visibility.js';
 
 /** Close codes: 4401 = not authenticated (bad/expired/revoked token), 4400 = bad parameters. */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_BAD_REQUEST = 4400;
+/** The resume cursor is below the retained horizon or beyond the last event: resynchronise. */
+export const CLOSE_CURSOR_TOO_OLD = 4410;
 
 export interface StreamOptions {
   /** Ping interval; a client that misses a whole interval without a pong is dropped. */
@@ -121,7 +124,19 @@ export function streamRoutes(ctx: HubContext, opts: StreamOptions): FastifyPlugi
             [agent.id, ctx.config.reopenWindowDays],
           );
           visibility = new StreamVisibility(agent, new Set(mine.map((r) => r.id)));
-          cursor = afterText !== undefined ? Number(afterText) : await lastEventId(ctx.db.query);
+          const last = await lastEventId(ctx.db.query);
+          cursor = afterText !== undefined ? Number(afterText) : last;
+          // A cursor the log cannot continue from (pruned history, or ids from another database
+          // after a restore) would silently miss events: tell the client to resynchronise.
+          if (cursor > last || cursor < (await retainedHorizon(ctx.db.query))) {
+            fail(
+              socket,
+              CLOSE_CURSOR_TOO_OLD,
+              'cursor_too_old',
+              `cannot resume after event ${cursor}; resynchronise and reconnect without after`,
+            );
+            return;
+          }
           send(socket, { kind: 'ready', lastEventId: cursor });
           for (;;) {
             const batch = await eventsAfter(ctx.db.query, cursor, 500);

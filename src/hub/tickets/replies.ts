@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
-import { type ReplyRequest, ReplyResponse } from '../../shared/api/index.js';
+import {
+  type ReplyConflictDetails,
+  type ReplyConflictReason,
+  type ReplyRequest,
+  ReplyResponse,
+} from '../../shared/api/index.js';
 import { type AgentProfile } from '../../shared/domain/index.js';
 import { type HubContext } from '../context.js';
+import { type Query } from '../db/db.js';
 import { HubError } from '../errors.js';
 import { appendEvents } from '../events/append.js';
 import { assertTicketAccess } from './access.js';
+import { seesEverything } from '../auth/principal.js';
 import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
 
 export interface ReplyInput {
@@ -63,14 +70,16 @@ export async function postReply(
     const ticketRow = (
       await q<TicketRow>(`${TICKET_SELECT} where t.id = $1 for update of t`, [input.ticketId])
     )[0];
-    const ticket = assertTicketAccess(agent, ticketRow);
-    if (input.ifMatchVersion !== undefined && input.ifMatchVersion !== Number(ticket.version)) {
-      throw new HubError('precondition_failed', 'the ticket changed since this reply was written', {
-        currentVersion: Number(ticket.version),
-      });
+    if (!ticketRow) throw new HubError('not_found', 'ticket not found');
+    if (input.ifMatchVersion !== undefined && input.ifMatchVersion !== Number(ticketRow.version)) {
+      await assertNoConflict(q, agent, ticketRow, input.ifMatchVersion);
     }
+    const ticket = assertTicketAccess(agent, ticketRow);
     if (ticket.status === 'closed') {
-      throw new HubError('conflict', 'the ticket is closed');
+      throw new HubError('conflict', 'the ticket is closed', {
+        reason: 'closed',
+        currentVersion: Number(ticket.version),
+      } satisfies ReplyConflictDetails);
     }
     const msgRows = await q<MessageRow>(
       `insert into messages (ticket_id, channel, direction, text, author_name, author_agent_id)
@@ -102,4 +111,52 @@ export async function postReply(
     ]);
     return { status: 201, body };
   });
+}
+
+/**
+ * The ticket is at another version than the reply was written against. Refuses (412) only when it
+ * changed in a way the agent must see before the reply goes out: closed, reassigned (the assignee
+ * changed since that version, or it is not the caller's ticket), or a customer message arrived.
+ * Anything else (the agent's own earlier reply, a state change) lets the reply through.
+ */
+async function assertNoConflict(
+  q: Query,
+  agent: AgentProfile,
+  ticket: TicketRow,
+  baseVersion: number,
+): Promise<void> {
+  const mayRead = ticket.assignee_id === agent.id || seesEverything(agent);
+  const reasons: ReplyConflictReason[] = [];
+  if (ticket.status === 'closed') reasons.push('closed');
+  const assigneeVersion = Number(ticket.assignee_version ?? 0);
+  if (!mayRead || assigneeVersion > baseVersion) reasons.push('reassigned');
+  const newer = await q<MessageRow>(
+    `select * from messages where ticket_id = $1 and coalesce(ticket_version, 0) > $2
+      order by created_at, id`,
+    [ticket.id, baseVersion],
+  );
+  if (newer.some((m) => m.direction === 'in')) reasons.push('newer_customer_message');
+  const reason = reasons[0];
+  if (!reason) return;
+  const details: ReplyConflictDetails = mayRead
+    ? {
+        reason,
+        reasons,
+        currentVersion: Number(ticket.version),
+        assigneeId: ticket.assignee_id,
+        newMessages: newer.map(message),
+      }
+    : { reason, reasons };
+  throw new HubError('precondition_failed', conflictMessage(reason), details);
+}
+
+function conflictMessage(reason: ReplyConflictReason): string {
+  switch (reason) {
+    case 'closed':
+      return 'the ticket was closed since this reply was written';
+    case 'reassigned':
+      return 'the ticket was reassigned since this reply was written';
+    case 'newer_customer_message':
+      return 'the customer wrote again since this reply was written';
+  }
 }

@@ -60,7 +60,10 @@ export function ticketRoutes(ctx: HubContext): FastifyPluginAsyncZod {
           description:
             'First use of a key: 201 with replayed=false. Same key and body again: 200 with the ' +
             'stored reply and replayed=true. Same key, different body: 422 idempotency_key_reused. ' +
-            'Optional If-Match: "<version>" answers 412 when the ticket changed; a closed ticket 409.',
+            'Optional If-Match: "<version>" answers 412 with error.details.reason reassigned | ' +
+            'closed | newer_customer_message when the ticket changed in one of those ways since ' +
+            'that version (other changes, e.g. your own earlier reply, do not refuse). Without ' +
+            'If-Match a closed ticket answers 409 with details.reason closed.',
           security: bearer,
           params: TicketParams,
           headers: ReplyHeaders,

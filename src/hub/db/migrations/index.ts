@@ -1,5 +1,6 @@
 import { sql as v1 } from './001-core.js';
 import { sql as v2 } from './002-routing.js';
+import { sql as v4 } from './004-reply-conflicts.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'core', sql: v1 },
   { version: 2, name: 'routing', sql: v2 },
+  { version: 4, name: 'reply-conflicts', sql: v4 },
 ];
