@@ -1,7 +1,10 @@
+import { type PresenceConfig } from './agents/presence.js';
+import { type Clock } from './clock.js';
 import { type Db, type Query, withRetry } from './db/db.js';
 import { type EventFeed } from './events/feed.js';
 import { type Log } from './log.js';
 import { type Router } from './routing/router.js';
+import { type Scheduler } from './timers/scheduler.js';
 
 export interface HubConfig {
   /** scrypt cost N for new password hashes. */
@@ -9,6 +12,9 @@ export interface HubConfig {
   sessionTtlSeconds: number;
   /** A closed ticket is reopened by a new message within this many days; later, a new ticket. */
   reopenWindowDays: number;
+  /** Consecutive missed offers that pause an agent with reason `missed_offer` (default 1). */
+  missedOffersBeforePause: number;
+  presence: PresenceConfig;
 }
 
 /** What every service needs: storage, the event feed, routing, logging, configuration. */
@@ -16,6 +22,9 @@ export interface HubContext {
   readonly db: Db;
   readonly feed: EventFeed;
   readonly router: Router;
+  readonly scheduler: Scheduler;
+  /** The hub's time source for routing decisions and timers (injectable for tests). */
+  readonly clock: Clock;
   readonly log: Log;
   readonly config: HubConfig;
   /**

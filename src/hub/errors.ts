@@ -10,6 +10,10 @@ const STATUS: Record<ApiErrorCode, number> = {
   idempotency_key_reused: 422,
   rate_limited: 429,
   internal: 500,
+  offer_not_pending: 409,
+  topic_required: 422,
+  invalid_state: 409,
+  unknown_pause_reason: 400,
 };
 
 /** An error the API answers as `{error:{code,message,details?}}` with the code's HTTP status. */

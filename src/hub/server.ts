@@ -8,7 +8,11 @@ import { seedDemo } from './demo/seed.js';
 import { startSimulator, type Simulator } from './demo/simulator.js';
 import { EventFeed } from './events/feed.js';
 import { ForwardingLog } from './log.js';
+import { DEFAULT_PRESENCE, type PresenceConfig } from './agents/presence.js';
+import { type Clock, systemClock } from './clock.js';
 import { Router } from './routing/router.js';
+import { timerHandler } from './timers/handlers.js';
+import { Scheduler } from './timers/scheduler.js';
 
 export interface HubOptions {
   /** Default 0 (a free port). The CLI defaults to 7700. */
@@ -31,6 +35,13 @@ export interface HubOptions {
   /** Safety-net intervals for routing and the event feed. */
   routingSweepMs?: number;
   feedPollMs?: number;
+  /** How often due timers are looked for (offer timeouts, wrap-up, presence); default 250 ms. */
+  timerPollMs?: number;
+  /** Time source; tests pass a FakeClock. */
+  clock?: Clock;
+  /** Consecutive missed offers before the "missed offer" pause; default 1. */
+  missedOffersBeforePause?: number;
+  presence?: Partial<PresenceConfig>;
 }
 
 export interface RunningHub {
@@ -47,7 +58,10 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     scryptCost: opts.scryptCost ?? DEFAULT_SCRYPT_COST,
     sessionTtlSeconds: opts.sessionTtlSeconds ?? 12 * 3600,
     reopenWindowDays: opts.reopenWindowDays ?? 7,
+    missedOffersBeforePause: opts.missedOffersBeforePause ?? 1,
+    presence: { ...DEFAULT_PRESENCE, ...opts.presence },
   };
+  const clock = opts.clock ?? systemClock;
   const log = new ForwardingLog();
   const db = await openDb({
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
@@ -56,11 +70,18 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
   });
   const feed = new EventFeed(db, log);
   const tx = makeTx(db, feed);
-  const router = new Router(db, log, () => feed.wake());
+  const router = new Router(db, log, clock, () => feed.wake());
+  const scheduler = new Scheduler(db, clock, log, timerHandler(config), () => {
+    feed.wake();
+    // A fired timer may have freed an agent or put a task back: route again.
+    void router.run();
+  });
   const ctx: HubContext = {
     db,
     feed,
     router,
+    scheduler,
+    clock,
     log,
     config,
     tx,
@@ -77,6 +98,8 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     if (opts.logging) log.target = app.log;
     if (opts.demo) await seedDemo(ctx);
     router.startSweep(opts.routingSweepMs ?? 5000);
+    await scheduler.runDue();
+    scheduler.start(opts.timerPollMs ?? 250);
     await router.run();
     const address = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
     if (opts.demo && opts.simulator !== false) {
@@ -93,6 +116,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
         closing ??= (async () => {
           await simulator?.stop();
           await app!.close();
+          await scheduler.stop();
           await router.stop();
           await feed.stop();
           await db.close();
@@ -103,6 +127,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
   } catch (err) {
     await simulator?.stop();
     await app?.close().catch(() => {});
+    await scheduler.stop();
     await router.stop();
     await feed.stop();
     await db.close();

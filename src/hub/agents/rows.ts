@@ -1,5 +1,11 @@
-import { Role, type AgentProfile, type AgentStatus } from '../../shared/domain/index.js';
-import { iso } from '../time.js';
+import {
+  Role,
+  type AgentProfile,
+  type AgentStateName,
+  type AgentStatus,
+  type SelectableAgentState,
+} from '../../shared/domain/index.js';
+import { iso, isoOrNull } from '../time.js';
 
 export interface AgentRow {
   [key: string]: unknown;
@@ -8,9 +14,21 @@ export interface AgentRow {
   name: string;
   password_hash: string;
   roles: string[];
-  state: 'available' | 'paused' | 'offline';
+  state: AgentStateName;
   state_reason: string | null;
   state_since: Date | string;
+  selected_state: 'logged_out' | SelectableAgentState;
+  selected_reason: string | null;
+  next_state: SelectableAgentState | null;
+  next_reason: string | null;
+  idle_since: Date | string | null;
+  wrap_task_id: string | null;
+  wrap_until: Date | string | null;
+  wrap_extended: boolean;
+  wrap_started_at: Date | string | null;
+  last_heartbeat_at: Date | string | null;
+  disconnected_at: Date | string | null;
+  missed_offers: number;
 }
 
 export function agentProfile(row: AgentRow): AgentProfile {
@@ -28,5 +46,8 @@ export function agentStatus(row: AgentRow): AgentStatus {
     state: row.state,
     reason: row.state_reason,
     since: iso(row.state_since),
+    next: row.next_state ? { state: row.next_state, reason: row.next_reason } : null,
+    wrapUpUntil: isoOrNull(row.wrap_until),
+    wrapUpExtended: row.wrap_extended ?? false,
   };
 }

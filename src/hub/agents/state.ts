@@ -2,7 +2,12 @@ import { type SetStateRequest } from '../../shared/api/index.js';
 import { type AgentStatus } from '../../shared/domain/index.js';
 import { type HubContext } from '../context.js';
 import { type Query } from '../db/db.js';
-import { appendEvents } from '../events/append.js';
+import { HubError } from '../errors.js';
+import { appendEvents, type NewEvent } from '../events/append.js';
+import { msBetween } from '../clock.js';
+import { revokeAgentOffers } from '../routing/offers.js';
+import { iso } from '../time.js';
+import { deriveState, WORKING_OR_IDLE } from './derive.js';
 import { agentStatus, type AgentRow } from './rows.js';
 
 export async function getAgentRow(q: Query, agentId: string): Promise<AgentRow | undefined> {
@@ -10,39 +15,172 @@ export async function getAgentRow(q: Query, agentId: string): Promise<AgentRow |
   return rows[0];
 }
 
-/** Changes the agent's state inside `q`'s transaction; no-op (no event) when nothing changes. */
-export async function changeState(
+export async function lockAgent(q: Query, agentId: string): Promise<AgentRow> {
+  const rows = await q<AgentRow>('select * from agents where id = $1 for update', [agentId]);
+  if (!rows[0]) throw new HubError('not_found', 'agent not found');
+  return rows[0];
+}
+
+/**
+ * Brings the agent's shown state in line with the facts (chosen state, connection, wrap-up,
+ * offers, tasks), applies a pending "next state" once the agent has no work left, and describes a
+ * change as `agent.state_changed` (with how long the previous state lasted, for pause and idle
+ * reports). Call with the agent row locked, after any change that may affect it.
+ */
+export async function refreshAgent(
+  q: Query,
+  agentId: string,
+  now: Date,
+  cause?: string,
+): Promise<{ row: AgentRow; events: NewEvent[] }> {
+  const rows = await q<AgentRow & { has_offer: boolean; active: number }>(
+    `select a.*,
+       exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending') as has_offer,
+       (select count(*)::int from tasks t where t.agent_id = a.id
+          and t.status in ('assigned', 'wrapping')) as active
+     from agents a where a.id = $1 for update`,
+    [agentId],
+  );
+  let row = rows[0];
+  if (!row) throw new HubError('not_found', 'agent not found');
+  const idleNow =
+    !row.has_offer &&
+    Number(row.active) === 0 &&
+    row.wrap_until === null &&
+    row.disconnected_at === null;
+  let selected = row.selected_state;
+  let reason = row.selected_reason;
+  let nextApplied = false;
+  if (row.next_state && idleNow && selected !== 'logged_out') {
+    selected = row.next_state;
+    reason = row.next_state === 'paused' ? row.next_reason : null;
+    nextApplied = true;
+  }
+  const derived = deriveState({
+    selected,
+    reason: selected === 'paused' ? reason : null,
+    disconnected: row.disconnected_at !== null,
+    wrapping: row.wrap_until !== null,
+    pendingOffer: row.has_offer,
+    activeTasks: Number(row.active),
+  });
+  const changed = derived.state !== row.state || derived.reason !== row.state_reason;
+  if (!changed && !nextApplied) return { row, events: [] };
+  const restartsIdle = derived.state === 'available' && !WORKING_OR_IDLE.has(row.state);
+  const updated = await q<AgentRow>(
+    `update agents set state = $2, state_reason = $3,
+       state_since = case when $6 then $4 else state_since end,
+       selected_state = $5, selected_reason = $9,
+       next_state = case when $7 then null else next_state end,
+       next_reason = case when $7 then null else next_reason end,
+       idle_since = case when $8 then $4 else idle_since end
+     where id = $1 returning *`,
+    [
+      agentId,
+      derived.state,
+      derived.reason,
+      now,
+      selected,
+      changed,
+      nextApplied,
+      restartsIdle,
+      selected === 'paused' ? reason : null,
+    ],
+  );
+  row = { ...updated[0]!, has_offer: row.has_offer, active: row.active };
+  if (!changed) return { row, events: [] };
+  const status = agentStatus(row);
+  const previous = rows[0]!;
+  return {
+    row,
+    events: [
+      {
+        type: 'agent.state_changed',
+        agentId,
+        data: {
+          ...status,
+          previous: previous.state,
+          previousReason: previous.state_reason,
+          previousSince: iso(previous.state_since),
+          /** Time spent in the previous state: pause-by-reason, idle and wrap-up reports sum these. */
+          previousDurationMs: msBetween(previous.state_since, now),
+          cause: cause ?? (nextApplied ? 'next_state' : 'system'),
+        },
+      },
+    ],
+  };
+}
+
+/** A reason agents may pause with: known, enabled, and not reserved for the hub. */
+async function assertPauseReason(q: Query, reason: string, system: boolean): Promise<void> {
+  const rows = await q<{ system: boolean; enabled: boolean }>(
+    'select system, enabled from pause_reasons where code = $1',
+    [reason],
+  );
+  const r = rows[0];
+  if (!r || !r.enabled || (r.system && !system)) {
+    throw new HubError('unknown_pause_reason', `"${reason}" is not a pause reason you can choose`, {
+      reason,
+    });
+  }
+}
+
+/**
+ * Sets the state an agent chose (or a supervisor chose for them). With `afterWork` and work in
+ * hand it becomes the next state instead. Pausing or going offline revokes a pending offer (the
+ * task goes back to the head of its queue; the agent is not skipped for it).
+ */
+export async function chooseState(
   q: Query,
   agentId: string,
   req: SetStateRequest,
-): Promise<{ status: AgentStatus; changed: boolean }> {
-  const rows = await q<AgentRow>('select * from agents where id = $1 for update', [agentId]);
-  const row = rows[0];
-  if (!row) throw new Error(`agent ${agentId} not found`);
+  now: Date,
+  cause: string,
+): Promise<{ status: AgentStatus; events: NewEvent[] }> {
   const reason = req.state === 'paused' ? (req.reason ?? null) : null;
-  if (row.state === req.state && row.state_reason === reason) {
-    return { status: agentStatus(row), changed: false };
-  }
-  const updated = await q<AgentRow>(
-    `update agents set state = $2, state_reason = $3, state_since = now(),
-       idle_since = case when $2 = 'available' then now() else idle_since end
-     where id = $1 returning *`,
-    [agentId, req.state, reason],
+  if (reason) await assertPauseReason(q, reason, cause === 'system');
+  const row = await lockAgent(q, agentId);
+  const events: NewEvent[] = [];
+  const busy = await q<{ n: number }>(
+    `select count(*)::int as n from tasks where agent_id = $1 and status in ('offered', 'assigned', 'wrapping')`,
+    [agentId],
   );
-  const status = agentStatus(updated[0]!);
-  await appendEvents(q, [
-    { type: 'agent.state_changed', agentId, data: { ...status, previous: row.state } },
-  ]);
-  return { status, changed: true };
+  const hasWork = Number(busy[0]?.n ?? 0) > 0 || row.wrap_until !== null;
+  if (req.afterWork && hasWork) {
+    await q('update agents set next_state = $2, next_reason = $3 where id = $1', [
+      agentId,
+      req.state,
+      reason,
+    ]);
+  } else {
+    await q(
+      `update agents set selected_state = $2, selected_reason = $3,
+         next_state = null, next_reason = null,
+         missed_offers = case when $2 = 'available' then 0 else missed_offers end
+       where id = $1`,
+      [agentId, req.state, reason],
+    );
+    if (req.state !== 'available') {
+      events.push(...(await revokeAgentOffers(q, agentId, now, 'agent_state')));
+    }
+  }
+  const refreshed = await refreshAgent(q, agentId, now, cause);
+  events.push(...refreshed.events);
+  return { status: agentStatus(refreshed.row), events };
 }
 
-/** PUT /me/state: an agent who becomes available may be given queued work at once. */
+/** PUT /me/state (and the supervisor's PUT /agents/{id}/state). */
 export async function setState(
   ctx: HubContext,
   agentId: string,
   req: SetStateRequest,
+  cause = 'agent',
 ): Promise<AgentStatus> {
-  const { status, changed } = await ctx.tx((q) => changeState(q, agentId, req));
-  if (changed && status.state === 'available') await ctx.router.run();
+  const status = await ctx.tx(async (q) => {
+    const r = await chooseState(q, agentId, req, ctx.clock.now(), cause);
+    await appendEvents(q, r.events);
+    return r.status;
+  });
+  if (status.state === 'available' || status.state === 'busy') await ctx.router.run();
   return status;
 }

@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { meRoutes } from './routes/me.js';
 import { miscRoutes } from './routes/misc.js';
+import { routingRoutes } from './routes/routing.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { streamRoutes } from './stream.js';
 
@@ -66,6 +67,7 @@ export async function buildApp(ctx: HubContext, opts: AppOptions): Promise<Fasti
       await v1.register(ticketRoutes(ctx));
       await v1.register(inboundRoutes(ctx));
       await v1.register(miscRoutes(ctx));
+      await v1.register(routingRoutes(ctx));
       await v1.register(streamRoutes(ctx, { pingIntervalMs: opts.pingIntervalMs }));
     },
     { prefix: '/api/v1' },

@@ -30,6 +30,9 @@ export class StreamVisibility {
         event.type === 'ticket.created';
       if (movesTicket && mine) this.myTickets.add(ticket);
       else if (movesTicket && aboutMyTicket) this.myTickets.delete(ticket);
+      // Work returned to the queue (agent disconnected, supervisor): the former assignee hears it,
+      // then nothing more about the ticket.
+      else if (event.type === 'ticket.unassigned') this.myTickets.delete(ticket);
     }
     // The previous owner still hears that their ticket went elsewhere.
     return mine || aboutMyTicket;

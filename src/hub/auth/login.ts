@@ -1,9 +1,11 @@
 import { type LoginRequest, type LoginResponse } from '../../shared/api/index.js';
 import { agentProfile, type AgentRow } from '../agents/rows.js';
-import { changeState } from '../agents/state.js';
+import { stopPresence } from '../agents/presence.js';
+import { lockAgent, refreshAgent } from '../agents/state.js';
+import { revokeAgentOffers } from '../routing/offers.js';
 import { type HubContext } from '../context.js';
 import { HubError } from '../errors.js';
-import { appendEvents } from '../events/append.js';
+import { appendEvents, type NewEvent } from '../events/append.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { createSession } from './sessions.js';
 
@@ -26,15 +28,25 @@ export async function login(ctx: HubContext, req: LoginRequest): Promise<LoginRe
   }
   const token = await ctx.tx(async (q) => {
     const t = await createSession(q, row.id, ctx.config.sessionTtlSeconds);
-    await appendEvents(q, [{ type: 'agent.login', agentId: row.id, data: {} }]);
+    // Signing in moves a logged-out agent to offline (signed in, not taking work yet).
+    await q(
+      `update agents set selected_state = 'offline', selected_reason = null
+       where id = $1 and selected_state = 'logged_out'`,
+      [row.id],
+    );
+    const refreshed = await refreshAgent(q, row.id, ctx.clock.now(), 'login');
+    await appendEvents(q, [
+      { type: 'agent.login', agentId: row.id, data: {} },
+      ...refreshed.events,
+    ]);
     return t;
   });
   return { token, agent: agentProfile(row) };
 }
 
 /**
- * Revokes the session. When it was the agent's last session the agent goes offline, so nobody
- * is routed work they can no longer see.
+ * Revokes the session. When it was the agent's last session the agent is logged out (a pending
+ * offer is revoked, presence supervision stops), so nobody is routed work they can no longer see.
  */
 export async function logout(ctx: HubContext, agentId: string, tokenHash: string): Promise<void> {
   await ctx.tx(async (q) => {
@@ -43,7 +55,19 @@ export async function logout(ctx: HubContext, agentId: string, tokenHash: string
       'select 1 from sessions where agent_id = $1 and expires_at > now() limit 1',
       [agentId],
     );
-    if (others.length === 0) await changeState(q, agentId, { state: 'offline' });
-    await appendEvents(q, [{ type: 'agent.logout', agentId, data: {} }]);
+    const events: NewEvent[] = [];
+    if (others.length === 0) {
+      const now = ctx.clock.now();
+      await lockAgent(q, agentId);
+      await q(
+        `update agents set selected_state = 'logged_out', selected_reason = null,
+           next_state = null, next_reason = null where id = $1`,
+        [agentId],
+      );
+      events.push(...(await revokeAgentOffers(q, agentId, now, 'agent_logged_out')));
+      await stopPresence(q, agentId);
+      events.push(...(await refreshAgent(q, agentId, now, 'logout')).events);
+    }
+    await appendEvents(q, [...events, { type: 'agent.logout', agentId, data: {} }]);
   });
 }

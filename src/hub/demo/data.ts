@@ -1,17 +1,38 @@
+import { type QueueSettings } from '../../shared/api/index.js';
 import { type Channel } from '../../shared/domain/index.js';
 
 export const DEMO_PASSWORD = 'demo';
 export const DEMO_INTEGRATION_TOKEN = 'demo-integration-key';
 
-export const DEMO_QUEUES: { name: string; channels: Channel[]; priority: number }[] = [
+/**
+ * E-mail and API work is assigned without an offer (auto-accept), so a console without an offer
+ * UI still gets those tickets pushed; chat, Messenger, voice and callback work arrives as offers
+ * the agent accepts or rejects within the queue's timeout.
+ */
+export const DEMO_QUEUES: (QueueSettings & { name: string; channels: Channel[] })[] = [
   // Highest priority serves every channel, so it is each channel's default queue.
   {
     name: 'orders',
     channels: ['api', 'chat', 'messenger', 'email', 'voice', 'callback'],
     priority: 10,
+    autoAccept: ['email', 'api'],
+    slaFirstResponseSeconds: 3600,
   },
-  { name: 'returns', channels: ['api', 'chat', 'messenger', 'email'], priority: 5 },
-  { name: 'onboarding', channels: ['api', 'chat', 'email', 'voice', 'callback'], priority: 0 },
+  {
+    name: 'returns',
+    channels: ['api', 'chat', 'messenger', 'email'],
+    priority: 5,
+    autoAccept: ['email', 'api'],
+    topics: ['refund', 'exchange', 'damaged', 'other'],
+  },
+  {
+    name: 'onboarding',
+    channels: ['api', 'chat', 'email', 'voice', 'callback'],
+    priority: 0,
+    autoAccept: ['email', 'api'],
+    wrapUpSeconds: 30,
+    topics: ['setup', 'payments', 'shipping', 'integration', 'other'],
+  },
 ];
 
 export const DEMO_AGENTS = [

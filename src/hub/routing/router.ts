@@ -1,15 +1,57 @@
-import { type Db } from '../db/db.js';
+import { type Clock } from '../clock.js';
+import { type Db, type Query, withRetry } from '../db/db.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { type Log } from '../log.js';
-import { assignTask, lockBestAgent, lockQueuedTasks } from './assign.js';
+import { agentViews, dayStart, lockQueuedTasks, lockReadyAgents, taskView } from './claim.js';
+import { match } from './matcher.js';
+import { offerTask } from './offers.js';
 
 const BATCH = 50;
 
 /**
- * Push routing, first cut: matches queued tasks to agents until nothing more can be matched.
- * Runs are coalesced — callers that ask while a pass is running get the pass after it — so a
- * burst of triggers costs at most two passes. All decisions are made inside transactions with
- * row locks, so concurrent routers (other hubs on the same PostgreSQL) stay correct.
+ * One routing step inside a transaction: lock up to BATCH queued tasks (SKIP LOCKED), lock the
+ * ready members of their queues (SKIP LOCKED), read the agents' load after locking, let the pure
+ * matcher decide, and apply its proposals as offers or auto-accepted assignments.
+ * @returns how many tasks were offered or assigned, and the events to append
+ */
+export async function routeBatch(
+  q: Query,
+  now: Date,
+  opts: { limit?: number; onlyAgent?: string } = {},
+): Promise<{
+  count: number;
+  events: NewEvent[];
+  results: Awaited<ReturnType<typeof offerTask>>[];
+}> {
+  const only = opts.onlyAgent ? { agentId: opts.onlyAgent } : undefined;
+  const tasks = await lockQueuedTasks(q, opts.limit ?? BATCH, only);
+  if (tasks.length === 0) return { count: 0, events: [], results: [] };
+  const queueIds = [...new Set(tasks.map((t) => t.queue_id))];
+  const agentIds = await lockReadyAgents(q, queueIds, opts.onlyAgent);
+  const agents = await agentViews(q, agentIds, dayStart(now));
+  const proposals = match(tasks.map(taskView), agents, now.getTime());
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const events: NewEvent[] = [];
+  const results: Awaited<ReturnType<typeof offerTask>>[] = [];
+  for (const p of opts.onlyAgent ? proposals.slice(0, 1) : proposals) {
+    const task = byId.get(p.taskId)!;
+    const r = await offerTask(q, p.taskId, p.agentId, {
+      now,
+      autoAccept: p.autoAccept || opts.onlyAgent !== undefined,
+      timeoutS: task.offer_timeout_s,
+      via: opts.onlyAgent ? 'serve_next' : 'push',
+    });
+    events.push(...r.events);
+    results.push(r);
+  }
+  return { count: results.length, events, results };
+}
+
+/**
+ * Push routing: matches queued tasks to agents until nothing more can be matched. Runs are
+ * coalesced — callers that ask while a pass is running get the pass after it — so a burst of
+ * triggers costs at most two passes. All decisions are made inside transactions with row locks,
+ * so concurrent routers (other hubs on the same PostgreSQL) stay correct.
  */
 export class Router {
   private current: Promise<void> | undefined;
@@ -19,6 +61,7 @@ export class Router {
   constructor(
     private readonly db: Db,
     private readonly log: Log,
+    private readonly clock: Clock,
     private readonly afterCommit: () => void,
   ) {}
 
@@ -52,21 +95,15 @@ export class Router {
   private async pass(): Promise<void> {
     try {
       for (;;) {
-        const assigned = await this.db.transaction(async (q) => {
-          const tasks = await lockQueuedTasks(q, BATCH);
-          const events: NewEvent[] = [];
-          let count = 0;
-          for (const task of tasks) {
-            const agentId = await lockBestAgent(q, task);
-            if (!agentId) continue;
-            events.push(...(await assignTask(q, task, agentId)));
-            count++;
-          }
-          await appendEvents(q, events);
-          return count;
-        });
-        if (assigned > 0) this.afterCommit();
-        if (assigned === 0) return;
+        const count = await withRetry(() =>
+          this.db.transaction(async (q) => {
+            const r = await routeBatch(q, this.clock.now());
+            await appendEvents(q, r.events);
+            return r.count;
+          }),
+        );
+        if (count > 0) this.afterCommit();
+        if (count === 0) return;
       }
     } catch (err) {
       this.log.error({ err }, 'routing pass failed');

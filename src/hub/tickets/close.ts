@@ -1,13 +1,21 @@
 import { type AgentProfile, type TicketSummary } from '../../shared/domain/index.js';
+import { refreshAgent } from '../agents/state.js';
+import { msBetween } from '../clock.js';
 import { type HubContext } from '../context.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
+import { type TaskRow } from '../routing/offers.js';
+import { completeTask } from '../tasks/complete.js';
+import { cancelTimer } from '../timers/store.js';
+import { iso } from '../time.js';
 import { assertTicketAccess } from './access.js';
 import { TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
 
 /**
- * Closes a ticket: its assigned task is completed (a still-queued one is canceled), which frees
- * the agent's capacity, and routing runs so the freed slot is filled. Closing a closed ticket
- * returns it unchanged. The assignee stays on the closed ticket so a reopen can go back to them.
+ * Closes a ticket. Its assigned task is completed — with wrap-up when the queue has wrap-up time
+ * (the agent enters `wrap_up`; a topic can be given when ending it) — a queued task is canceled,
+ * a pending offer is revoked and its task canceled. Routing runs so freed capacity is used.
+ * Closing a closed ticket returns it unchanged. The assignee stays on the closed ticket so a
+ * reopen can go back to them.
  */
 export async function closeTicket(
   ctx: HubContext,
@@ -15,37 +23,80 @@ export async function closeTicket(
   ticketId: string,
 ): Promise<TicketSummary> {
   const { summary, freed } = await ctx.tx(async (q) => {
+    const now = ctx.clock.now();
     const row = assertTicketAccess(
       agent,
       (await q<TicketRow>(`${TICKET_SELECT} where t.id = $1 for update of t`, [ticketId]))[0],
     );
     if (row.status === 'closed') return { summary: ticketSummary(row), freed: false };
+    const tasks = await q<TaskRow>(
+      `select * from tasks where ticket_id = $1 and status in ('queued', 'offered', 'assigned')
+       order by created_at for update`,
+      [ticketId],
+    );
+    const events: NewEvent[] = [];
+    let freed = false;
+    for (const task of tasks) {
+      if (task.status === 'assigned') {
+        events.push(
+          ...(await completeTask(q, task, now, {
+            topic: null,
+            by: agent.id,
+            endedBy: 'close',
+            requireTopic: false,
+          })),
+        );
+        freed = true;
+        continue;
+      }
+      // Queued or offered: nobody worked on it; it is canceled (a pending offer is revoked).
+      const offers = await q<{ id: string; agent_id: string; offered_at: Date }>(
+        `update offers set status = 'revoked', answered_at = $2, reason = 'ticket_closed'
+         where task_id = $1 and status = 'pending' returning id, agent_id, offered_at`,
+        [task.id, now],
+      );
+      await q(
+        `update tasks set status = 'canceled', agent_id = null, completed_at = $2 where id = $1`,
+        [task.id, now],
+      );
+      await cancelTimer(q, `maxwait:${task.id}`);
+      const ids = { ticketId, taskId: task.id, queueId: task.queue_id };
+      for (const o of offers) {
+        await cancelTimer(q, `offer:${o.id}`);
+        events.push({
+          type: 'offer.revoked',
+          ...ids,
+          agentId: o.agent_id,
+          data: {
+            offerId: o.id,
+            channel: task.channel,
+            ringMs: msBetween(o.offered_at, now),
+            waitMs: msBetween(task.created_at, now),
+            reason: 'ticket_closed',
+          },
+        });
+        events.push(...(await refreshAgent(q, o.agent_id, now, 'routing')).events);
+        freed = true;
+      }
+      events.push({
+        type: 'task.completed',
+        ...ids,
+        agentId: null,
+        data: {
+          status: 'canceled',
+          channel: task.channel,
+          closedBy: agent.id,
+          enteredAt: iso(task.created_at),
+          waitMs: msBetween(task.created_at, now),
+        },
+      });
+    }
     const updated = await q<TicketRow>(
       `update tickets set status = 'closed', closed_at = now(), version = version + 1,
          updated_at = now() where id = $1 returning *`,
       [ticketId],
     );
     const summary = ticketSummary({ ...updated[0]!, customer_name: row.customer_name });
-    const tasks = await q<{
-      id: string;
-      agent_id: string | null;
-      queue_id: string;
-      status: string;
-    }>(
-      `update tasks set status = case when status = 'queued' then 'canceled' else 'completed' end,
-         completed_at = now()
-       where ticket_id = $1 and status in ('queued', 'offered', 'assigned')
-       returning id, agent_id, queue_id, status`,
-      [ticketId],
-    );
-    const events: NewEvent[] = tasks.map((t) => ({
-      type: 'task.completed',
-      agentId: t.agent_id,
-      ticketId,
-      taskId: t.id,
-      queueId: t.queue_id,
-      data: { status: t.status, closedBy: agent.id },
-    }));
     events.push({
       type: 'ticket.closed',
       agentId: summary.assigneeId,
@@ -54,7 +105,7 @@ export async function closeTicket(
       data: { ticket: summary, closedBy: agent.id },
     });
     await appendEvents(q, events);
-    return { summary, freed: tasks.some((t) => t.agent_id !== null) };
+    return { summary, freed };
   });
   if (freed) await ctx.router.run();
   return summary;

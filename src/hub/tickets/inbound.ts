@@ -3,8 +3,12 @@ import { type HubContext } from '../context.js';
 import { type Query } from '../db/db.js';
 import { matchOrCreateCustomer } from '../customers/match.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
-import { assignTicketEvents } from '../routing/assign.js';
-import { resolveQueue } from '../routing/queues.js';
+import { refreshAgent } from '../agents/state.js';
+import { addMs } from '../clock.js';
+import { isOpen } from '../routing/business-hours.js';
+import { assignTicket, type TaskRow } from '../routing/offers.js';
+import { queueRow, resolveQueue } from '../routing/queues.js';
+import { scheduleTimer } from '../timers/store.js';
 import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
 
 function subjectFrom(req: InboundMessageRequest): string {
@@ -100,7 +104,7 @@ export async function receiveInbound(
       ticketCreated = true;
     }
     const ticketId = ticketRow.id;
-    const queueId = ticketRow.queue_id ?? queue?.id ?? null;
+    const queueId: string | null = ticketRow.queue_id ?? queue?.id ?? null;
 
     const msgRows = await q<MessageRow>(
       `insert into messages (ticket_id, channel, direction, text, author_name, external_id)
@@ -138,40 +142,103 @@ export async function receiveInbound(
 
     let taskId: string | null = null;
     const live = await q<{ id: string }>(
-      `select id from tasks where ticket_id = $1 and status in ('queued', 'offered', 'assigned')`,
+      `select id from tasks where ticket_id = $1
+         and status in ('queued', 'offered', 'assigned', 'wrapping')`,
       [ticketId],
     );
-    if (live.length === 0 && queueId) {
-      const priority =
-        queue && queue.id === queueId ? queue.priority : await queuePriority(q, queueId);
-      const taskRows = await q<{ id: string }>(
-        `insert into tasks (ticket_id, queue_id, channel, status, priority, agent_id, assigned_at)
-         values ($1, $2, $3, $4, $5, $6, case when $6::uuid is null then null else now() end)
-         returning id`,
+    const taskQueue = queueId
+      ? queue?.id === queueId
+        ? queue
+        : await queueRow(q, queueId)
+      : undefined;
+    if (live.length === 0 && taskQueue) {
+      const now = ctx.clock.now();
+      const priority = req.priority ?? Number(taskQueue.priority);
+      const language = req.language ?? taskQueue.language ?? null;
+      const skills = { ...(taskQueue.required_skills ?? {}), ...req.skills };
+      const sla = taskQueue.sla_first_response_seconds
+        ? addMs(now, Number(taskQueue.sla_first_response_seconds) * 1000)
+        : null;
+      const taskRows = await q<TaskRow>(
+        `insert into tasks (ticket_id, queue_id, channel, status, priority, agent_id, assigned_at,
+           created_at, sla_deadline, language, skills)
+         values ($1, $2, $3, $4, $5, $6, case when $6::uuid is null then null else $7::timestamptz end,
+           $7, $8, $9, $10::jsonb)
+         returning *`,
         [
           ticketId,
-          queueId,
+          taskQueue.id,
           ticketRow.channel,
           keeper ? 'assigned' : 'queued',
           priority,
           keeper ?? null,
+          now,
+          sla,
+          language,
+          JSON.stringify(skills),
         ],
       );
-      taskId = taskRows[0]!.id;
+      const task = taskRows[0]!;
+      taskId = task.id;
+      if (!isOpen(taskQueue.business_hours, now)) {
+        events.push({
+          type: 'queue.after_hours',
+          ...ids,
+          taskId,
+          data: { channel: ticketRow.channel, customerId: customer.customerId },
+        });
+      }
       if (keeper) {
         events.push(
-          ...(await assignTicketEvents(
-            q,
-            { id: taskId, ticket_id: ticketId, queue_id: queueId, channel: ticketRow.channel },
-            keeper,
-          )),
+          ...(await assignTicket(q, task, keeper, {
+            via: 'reopen',
+            autoAccepted: true,
+            waitMs: 0,
+            ringMs: 0,
+            attempt: 0,
+          })),
         );
+        events.push(...(await refreshAgent(q, keeper, now, 'routing')).events);
       } else {
+        if (taskQueue.max_queued) {
+          const queued = await q<{ n: number }>(
+            `select count(*)::int as n from tasks where queue_id = $1 and status = 'queued'`,
+            [taskQueue.id],
+          );
+          // Messages are never refused; the event tells supervisors (and telephony) it is full.
+          if (Number(queued[0]!.n) > Number(taskQueue.max_queued)) {
+            events.push({
+              type: 'queue.full',
+              ...ids,
+              taskId,
+              data: {
+                channel: ticketRow.channel,
+                queued: Number(queued[0]!.n),
+                maxQueued: Number(taskQueue.max_queued),
+              },
+            });
+          }
+        }
+        if (taskQueue.max_wait_seconds) {
+          await scheduleTimer(q, {
+            key: `maxwait:${taskId}`,
+            kind: 'task_max_wait',
+            dueAt: addMs(now, Number(taskQueue.max_wait_seconds) * 1000),
+            taskId,
+          });
+        }
         events.push({
           type: 'task.queued',
           ...ids,
           taskId,
-          data: { channel: ticketRow.channel, priority },
+          data: {
+            channel: ticketRow.channel,
+            priority,
+            slaDeadline: sla ? sla.toISOString() : null,
+            language,
+            skills,
+            customerId: customer.customerId,
+          },
         });
       }
     }
@@ -191,18 +258,12 @@ export async function receiveInbound(
   return response;
 }
 
-async function queuePriority(q: Query, queueId: string): Promise<number> {
-  const rows = await q<{ priority: number }>('select priority from queues where id = $1', [
-    queueId,
-  ]);
-  return Number(rows[0]?.priority ?? 0);
-}
-
 /** The reopened ticket's last assignee, if they are available right now. */
 async function availableAssignee(q: Query, agentId: string | null): Promise<string | undefined> {
   if (!agentId) return undefined;
   const rows = await q<{ id: string }>(
-    `select id from agents where id = $1 and state = 'available' for update`,
+    `select id from agents where id = $1 and selected_state = 'available'
+       and disconnected_at is null and wrap_until is null for update`,
     [agentId],
   );
   return rows[0]?.id;

@@ -5,6 +5,11 @@ export const SetStateRequest = z
   .object({
     state: SelectableAgentState,
     reason: z.string().trim().min(1).max(100).optional(),
+    /**
+     * true = enter this state when the current work (tasks, wrap-up) is done — the "next state";
+     * without work it applies at once. A later request without it replaces the next state.
+     */
+    afterWork: z.boolean().optional(),
   })
   .strict()
   .refine((r) => r.state === 'paused' || r.reason === undefined, {

@@ -18,6 +18,22 @@ export const EventType = z.enum([
   'task.queued',
   'task.assigned',
   'task.completed',
+  // Routing engine (see docs/metrics-events.md for the data each carries and the metrics it feeds).
+  'ticket.unassigned',
+  'task.requeued',
+  'task.transferred',
+  'task.abandoned',
+  'task.timed_out',
+  'offer.created',
+  'offer.accepted',
+  'offer.rejected',
+  'offer.timed_out',
+  'offer.revoked',
+  'agent.wrap_up_started',
+  'agent.wrap_up_extended',
+  'agent.wrap_up_ended',
+  'queue.after_hours',
+  'queue.full',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -26,6 +26,12 @@ export const InboundMessageRequest = z
     externalId: z.string().min(1).max(200).optional(),
     /** Queue name; defaults to the channel's default queue. */
     queue: z.string().min(1).max(100).optional(),
+    /** Customer's language (e.g. 'pl'); routing needs an agent who speaks it. Default: the queue's. */
+    language: z.string().min(2).max(20).optional(),
+    /** Skills the task needs (name → minimum level), on top of the queue's. */
+    skills: z.record(z.string().min(1).max(50), z.number().int().min(1).max(10)).optional(),
+    /** Higher goes first; default the queue's priority. */
+    priority: z.number().int().min(-1000).max(1000).optional(),
   })
   .strict();
 export type InboundMessageRequest = z.infer<typeof InboundMessageRequest>;

@@ -4,3 +4,4 @@ export * from './inbound.js';
 export * from './agent.js';
 export * from './replies.js';
 export * from './events.js';
+export * from './routing.js';

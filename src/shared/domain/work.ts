@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { Channel, TicketSummary } from './ticket.js';
 
-export const TaskStatus = z.enum(['queued', 'offered', 'assigned', 'completed', 'canceled']);
+/** queued → offered → assigned → wrapping → completed, or canceled / abandoned / timed_out. */
+export const TaskStatus = z.enum([
+  'queued',
+  'offered',
+  'assigned',
+  'wrapping',
+  'completed',
+  'canceled',
+  'abandoned',
+  'timed_out',
+]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
 export const Task = z.object({
@@ -13,6 +23,10 @@ export const Task = z.object({
   priority: z.number().int(),
   agentId: z.string().uuid().nullable(),
   createdAt: z.string().datetime(),
+  slaDeadline: z.string().datetime().nullish(),
+  language: z.string().nullish(),
+  skills: z.record(z.string(), z.number().int()).optional(),
+  topic: z.string().nullish(),
 });
 export type Task = z.infer<typeof Task>;
 
@@ -21,7 +35,10 @@ export const Offer = z.object({
   taskId: z.string().uuid(),
   ticket: TicketSummary,
   offeredAt: z.string().datetime(),
+  /** The hub times the offer out at this moment; consoles only draw the countdown. */
   expiresAt: z.string().datetime(),
+  queueId: z.string().uuid().optional(),
+  channel: Channel.optional(),
 });
 export type Offer = z.infer<typeof Offer>;
 

@@ -80,7 +80,7 @@ export function defineCoreSuite(label: string, start: () => Promise<TestHub | un
         }
       });
 
-      it('GET /me returns the agent and state; logout revokes the token and sets offline', async () => {
+      it('GET /me returns the agent and state; logout revokes the token and logs the agent out', async () => {
         const token = await login(url, 'a3');
         await setState(url, token, 'available');
         const me = await call<{ agent: { login: string }; status: unknown }>(
@@ -100,7 +100,7 @@ export function defineCoreSuite(label: string, start: () => Promise<TestHub | un
           token: tokens.a3,
         });
         expect(still.body.status.state).toBe('available');
-        // Logging out the last session takes the agent offline: no more work is routed to them.
+        // Logging out the last session logs the agent out: no more work is routed to them.
         expect((await call(url, 'POST', '/api/v1/auth/logout', { token: tokens.a3 })).status).toBe(
           204,
         );
@@ -108,8 +108,13 @@ export function defineCoreSuite(label: string, start: () => Promise<TestHub | un
           'select state from agents where id = $1',
           [t.ids.a3],
         );
-        expect(rows[0]!.state).toBe('offline');
+        expect(rows[0]!.state).toBe('logged_out');
+        // Signing in again: signed in but not taking work until they choose available.
         tokens.a3 = await login(url, 'a3');
+        const back = await call<{ status: { state: string } }>(url, 'GET', '/api/v1/me', {
+          token: tokens.a3,
+        });
+        expect(back.body.status.state).toBe('offline');
       });
 
       it('an agent cannot call admin endpoints; an admin can create an integration token', async () => {

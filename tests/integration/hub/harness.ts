@@ -20,17 +20,30 @@ export interface TestHub {
 
 /**
  * A hub with a known team:
- * - queue `sales` (email, chat, api; priority 5) and `support` (email, chat; priority 1);
+ * - queue `sales` (email, chat, api; priority 5) and `support` (email, chat; priority 1), both
+ *   auto-accept on every channel (the core suite tests assignment; offers are tested in
+ *   tests/integration/hub/routing-*.test.ts with queues of their own);
  * - a1, a2, a3 in `sales`; a4 only in `support`; sup (supervisor); adm (admin).
  */
 export async function startTestHub(opts: HubOptions = {}): Promise<TestHub> {
   const hub = await startHub({ scryptCost: TEST_SCRYPT_COST, ...opts });
   const ids: Record<string, string> = {};
   await hub.ctx.tx(async (q) => {
-    const queues: { name: string; channels: Channel[]; priority: number }[] = [
-      { name: 'sales', channels: ['email', 'chat', 'api'], priority: 5 },
-      { name: 'support', channels: ['email', 'chat'], priority: 1 },
-    ];
+    const queues: { name: string; channels: Channel[]; priority: number; autoAccept: Channel[] }[] =
+      [
+        {
+          name: 'sales',
+          channels: ['email', 'chat', 'api'],
+          priority: 5,
+          autoAccept: ['email', 'chat', 'api'],
+        },
+        {
+          name: 'support',
+          channels: ['email', 'chat'],
+          priority: 1,
+          autoAccept: ['email', 'chat'],
+        },
+      ];
     for (const queue of queues) ids[queue.name] = (await createQueue(q, queue)).id;
     const team: [string, Role[], string[]][] = [
       ['a1', ['agent'], ['sales']],
@@ -144,12 +157,17 @@ export async function inbound(url: string, body: InboundBody): Promise<InboundRe
 export async function resetFloor(t: TestHub): Promise<void> {
   await t.hub.ctx.db.transaction(async (q) => {
     await q(
-      `update tasks set status = 'canceled' where status in ('queued', 'offered', 'assigned')`,
+      `update tasks set status = 'canceled' where status in ('queued', 'offered', 'assigned', 'wrapping')`,
     );
     await q(
       `update tickets set status = 'closed', closed_at = now() - interval '30 days' where status = 'open'`,
     );
-    await q(`update agents set state = 'offline', state_reason = null`);
+    await q(`update offers set status = 'revoked' where status = 'pending'`);
+    await q(`delete from timers`);
+    await q(`update agents set state = 'offline', state_reason = null, selected_state = 'offline',
+      selected_reason = null, next_state = null, next_reason = null, wrap_task_id = null,
+      wrap_until = null, wrap_started_at = null, wrap_extended = false, disconnected_at = null,
+      missed_offers = 0`);
     await q(`update agent_capacity set capacity = case channel when 'chat' then 3 when 'email' then 5
       when 'api' then 5 when 'messenger' then 3 else 1 end`);
   });

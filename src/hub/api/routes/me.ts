@@ -37,7 +37,8 @@ export function meRoutes(ctx: HubContext): FastifyPluginAsyncZod {
         config: { auth: ANY_ROLE },
         schema: {
           tags: ['me'],
-          summary: 'Set my state: available, paused (with reason) or offline',
+          summary:
+            'Set my state: available, paused (with reason) or offline; afterWork = next state',
           security: bearer,
           body: SetStateRequest,
           response: { 200: AgentStatus, ...guardedErrors },
@@ -52,7 +53,7 @@ export function meRoutes(ctx: HubContext): FastifyPluginAsyncZod {
         config: { auth: ANY_ROLE },
         schema: {
           tags: ['me'],
-          summary: 'My offers (none until the routing engine) and my open assigned tickets',
+          summary: 'My pending offer (at most one) and my open assigned tickets',
           security: bearer,
           response: { 200: Work, ...guardedErrors },
         },

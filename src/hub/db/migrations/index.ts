@@ -1,5 +1,6 @@
 import { sql as v1 } from './001-core.js';
 import { sql as v2 } from './002-routing.js';
+import { sql as v3 } from './003-routing-engine.js';
 import { sql as v4 } from './004-reply-conflicts.js';
 
 export interface Migration {
@@ -12,5 +13,6 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'core', sql: v1 },
   { version: 2, name: 'routing', sql: v2 },
+  { version: 3, name: 'routing-engine', sql: v3 },
   { version: 4, name: 'reply-conflicts', sql: v4 },
 ];

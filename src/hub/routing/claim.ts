@@ -1,0 +1,163 @@
+import { type Channel, type SkillLevels } from '../../shared/domain/index.js';
+import { type Query } from '../db/db.js';
+import { type AgentView, type TaskView } from './matcher.js';
+
+export interface QueuedTaskRow {
+  [key: string]: unknown;
+  id: string;
+  ticket_id: string;
+  queue_id: string;
+  channel: Channel;
+  priority: number;
+  sla_deadline: Date | string | null;
+  created_at: Date | string;
+  language: string | null;
+  skills: SkillLevels;
+  auto_accept: boolean;
+  offer_timeout_s: number | null;
+  wrap_up_seconds: number;
+  skipped: string[] | null;
+}
+
+const ms = (v: Date | string | null): number | null =>
+  v === null ? null : v instanceof Date ? v.getTime() : new Date(v).getTime();
+
+/** Agents that can take new work at all (the rest of eligibility is per task). */
+export const READY_AGENT = `a.selected_state = 'available' and a.disconnected_at is null
+  and a.wrap_until is null`;
+
+const TASK_COLUMNS = `t.id, t.ticket_id, t.queue_id, t.channel, t.priority, t.sla_deadline,
+  t.created_at, t.language, t.skills, (t.channel = any(qu.auto_accept)) as auto_accept,
+  (qu.offer_timeouts ->> t.channel)::int as offer_timeout_s, qu.wrap_up_seconds,
+  array(select o.agent_id from offers o where o.task_id = t.id
+        and o.status in ('rejected', 'timed_out')) as skipped`;
+
+/**
+ * Locks the next queued tasks of push-mode queues that some ready member of their queue has room
+ * for, in drain order (priority, SLA deadline, age). SKIP LOCKED lets several routers (several
+ * hubs) work the same backlog without waiting on or double-claiming each other's rows; the ticket
+ * is locked too, so a router never waits on a ticket another transaction holds (e.g. a close).
+ */
+export async function lockQueuedTasks(
+  q: Query,
+  limit: number,
+  only?: { agentId: string },
+): Promise<QueuedTaskRow[]> {
+  const params: unknown[] = [limit];
+  let filter = `qu.mode = 'push'`;
+  if (only) {
+    params.push(only.agentId);
+    filter = `t.queue_id in (select queue_id from agent_queues where agent_id = $2)`;
+  }
+  return q<QueuedTaskRow>(
+    `select ${TASK_COLUMNS}
+     from tasks t
+     join tickets k on k.id = t.ticket_id
+     join queues qu on qu.id = t.queue_id
+     where t.status = 'queued' and ${filter}
+       and exists (select 1 from agent_queues aq
+                   join agents a on a.id = aq.agent_id
+                   join agent_capacity c on c.agent_id = a.id and c.channel = t.channel
+                   where aq.queue_id = t.queue_id and ${READY_AGENT}
+                     and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
+                       and x.channel = t.channel and x.status in ('offered', 'assigned', 'wrapping')))
+     order by t.priority desc, t.sla_deadline nulls last, t.created_at, t.id
+     limit $1
+     for update of t, k skip locked`,
+    params,
+  );
+}
+
+/** Locks ready members of the given queues (SKIP LOCKED: another router has the rest). */
+export async function lockReadyAgents(
+  q: Query,
+  queueIds: readonly string[],
+  only?: string,
+): Promise<string[]> {
+  const rows = await q<{ id: string }>(
+    `select a.id from agents a
+     where ${READY_AGENT}
+       and exists (select 1 from agent_queues aq where aq.agent_id = a.id
+                   and aq.queue_id = any($1::uuid[]))
+       and ($2::uuid is null or a.id = $2::uuid)
+     order by a.id
+     for update of a skip locked`,
+    [queueIds, only ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+interface AgentSnapshotRow {
+  [key: string]: unknown;
+  id: string;
+  ready: boolean;
+  idle_since: Date | string | null;
+  languages: string[];
+  skills: SkillLevels;
+  voice_exclusive: boolean;
+  queues: { q: string; p: number }[] | null;
+  capacity: Record<string, number> | null;
+  load: Record<string, number> | null;
+  today: number;
+}
+
+/**
+ * What the matcher needs about locked agents, read after locking (a fresh statement sees every
+ * commit up to now, so load counts cannot be stale).
+ */
+export async function agentViews(
+  q: Query,
+  agentIds: readonly string[],
+  dayStart: Date,
+): Promise<AgentView[]> {
+  if (agentIds.length === 0) return [];
+  const rows = await q<AgentSnapshotRow>(
+    `select a.id, a.idle_since, a.languages, a.skills, a.voice_exclusive,
+       (${READY_AGENT} and not exists (select 1 from offers o where o.agent_id = a.id
+          and o.status = 'pending')) as ready,
+       (select json_agg(json_build_object('q', aq.queue_id, 'p', aq.priority))
+          from agent_queues aq where aq.agent_id = a.id) as queues,
+       (select json_object_agg(c.channel, c.capacity) from agent_capacity c
+          where c.agent_id = a.id) as capacity,
+       (select json_object_agg(l.channel, l.n) from (select x.channel, count(*) as n from tasks x
+          where x.agent_id = a.id and x.status in ('offered', 'assigned', 'wrapping')
+          group by x.channel) l) as load,
+       (select count(*)::int from tasks y where y.agent_id = a.id and y.assigned_at >= $2) as today
+     from agents a where a.id = any($1::uuid[])`,
+    [agentIds, dayStart],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    ready: r.ready,
+    idleSince: ms(r.idle_since),
+    tasksToday: Number(r.today),
+    queues: new Map((r.queues ?? []).map((m) => [m.q, Number(m.p)])),
+    languages: new Set(r.languages ?? []),
+    skills: r.skills ?? {},
+    capacity: (r.capacity ?? {}) as AgentView['capacity'],
+    load: Object.fromEntries(
+      Object.entries(r.load ?? {}).map(([k, v]) => [k, Number(v)]),
+    ) as AgentView['load'],
+    voiceExclusive: r.voice_exclusive,
+  }));
+}
+
+export function taskView(row: QueuedTaskRow): TaskView {
+  return {
+    id: row.id,
+    queueId: row.queue_id,
+    channel: row.channel,
+    priority: Number(row.priority),
+    slaDeadline: ms(row.sla_deadline),
+    createdAt: ms(row.created_at)!,
+    language: row.language,
+    skills: row.skills ?? {},
+    skippedAgents: new Set(row.skipped ?? []),
+    autoAccept: row.auto_accept,
+  };
+}
+
+/** Midnight UTC of `now`: "tasks today" for the tie-break. */
+export function dayStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}

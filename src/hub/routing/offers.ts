@@ -1,0 +1,494 @@
+import {
+  type Channel,
+  type Offer,
+  type Task,
+  type TicketSummary,
+} from '../../shared/domain/index.js';
+import { refreshAgent } from '../agents/state.js';
+import { addMs, msBetween } from '../clock.js';
+import { type Query } from '../db/db.js';
+import { HubError } from '../errors.js';
+import { type NewEvent } from '../events/append.js';
+import { cancelTimer, scheduleTimer } from '../timers/store.js';
+import { iso, isoOrNull } from '../time.js';
+import { TICKET_SELECT, ticketSummary, type TicketRow } from '../tickets/rows.js';
+import { DEFAULT_OFFER_TIMEOUT_S } from './queues.js';
+
+export interface TaskRow {
+  [key: string]: unknown;
+  id: string;
+  ticket_id: string;
+  queue_id: string;
+  channel: Channel;
+  status: Task['status'];
+  priority: number;
+  agent_id: string | null;
+  created_at: Date | string;
+  assigned_at: Date | string | null;
+  completed_at: Date | string | null;
+  sla_deadline: Date | string | null;
+  language: string | null;
+  skills: Record<string, number>;
+  offer_count: number;
+  topic: string | null;
+  wrap_started_at: Date | string | null;
+}
+
+export interface OfferRow {
+  [key: string]: unknown;
+  id: string;
+  task_id: string;
+  agent_id: string;
+  status: 'pending' | 'accepted' | 'rejected' | 'timed_out' | 'revoked';
+  auto_accepted: boolean;
+  offered_at: Date | string;
+  expires_at: Date | string;
+  answered_at: Date | string | null;
+}
+
+export function taskDto(row: TaskRow): Task {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    queueId: row.queue_id,
+    channel: row.channel,
+    status: row.status,
+    priority: Number(row.priority),
+    agentId: row.agent_id,
+    createdAt: iso(row.created_at),
+    slaDeadline: isoOrNull(row.sla_deadline),
+    language: row.language,
+    skills: row.skills ?? {},
+    topic: row.topic,
+  };
+}
+
+export async function loadTicketSummary(q: Query, ticketId: string): Promise<TicketSummary> {
+  const rows = await q<TicketRow>(`${TICKET_SELECT} where t.id = $1`, [ticketId]);
+  return ticketSummary(rows[0]!);
+}
+
+function offerDto(offer: OfferRow, task: TaskRow, ticket: TicketSummary): Offer {
+  return {
+    id: offer.id,
+    taskId: task.id,
+    ticket,
+    offeredAt: iso(offer.offered_at),
+    expiresAt: iso(offer.expires_at),
+    queueId: task.queue_id,
+    channel: task.channel,
+  };
+}
+
+/** The common ids of an event about a task. */
+function ids(task: Pick<TaskRow, 'id' | 'ticket_id' | 'queue_id'>, agentId: string | null) {
+  return { agentId, ticketId: task.ticket_id, taskId: task.id, queueId: task.queue_id };
+}
+
+/** Moves the ticket to the agent and describes the assignment (task.assigned + ticket.assigned). */
+export async function assignTicket(
+  q: Query,
+  task: TaskRow,
+  agentId: string,
+  data: Record<string, unknown>,
+): Promise<NewEvent[]> {
+  await q(
+    `update tickets set assignee_id = $2, version = version + 1, updated_at = now() where id = $1`,
+    [task.ticket_id, agentId],
+  );
+  const ticket = await loadTicketSummary(q, task.ticket_id);
+  return [
+    {
+      type: 'task.assigned',
+      ...ids(task, agentId),
+      data: { channel: task.channel, ...data, ticket },
+    },
+    { type: 'ticket.assigned', ...ids(task, agentId), data: { ticket } },
+  ];
+}
+
+/**
+ * Gives a locked queued task to a locked agent: an offer with the queue's timeout (a timer row
+ * decides it), or — auto-accept — the task assigned at once with an offer row recorded as
+ * accepted. `via` says who decided ('push' routing or the agent's 'serve_next').
+ */
+export async function offerTask(
+  q: Query,
+  taskId: string,
+  agentId: string,
+  opts: { now: Date; autoAccept: boolean; timeoutS?: number | null; via: 'push' | 'serve_next' },
+): Promise<{ events: NewEvent[]; offer: Offer | null; task: TaskRow }> {
+  const { now } = opts;
+  const task = (
+    await q<TaskRow>(
+      `update tasks set status = $3, agent_id = $2, offer_count = offer_count + 1,
+         assigned_at = case when $3 = 'assigned' then $4::timestamptz else assigned_at end
+       where id = $1 returning *`,
+      [taskId, agentId, opts.autoAccept ? 'assigned' : 'offered', now],
+    )
+  )[0]!;
+  const timeoutS = opts.timeoutS ?? DEFAULT_OFFER_TIMEOUT_S[task.channel];
+  const expires = opts.autoAccept ? now : addMs(now, timeoutS * 1000);
+  const offer = (
+    await q<OfferRow>(
+      `insert into offers (task_id, agent_id, status, auto_accepted, offered_at, expires_at, answered_at)
+       values ($1, $2, $3, $4, $5, $6, $7) returning *`,
+      [
+        taskId,
+        agentId,
+        opts.autoAccept ? 'accepted' : 'pending',
+        opts.autoAccept,
+        now,
+        expires,
+        opts.autoAccept ? now : null,
+      ],
+    )
+  )[0]!;
+  const waitMs = msBetween(task.created_at, now);
+  const events: NewEvent[] = [];
+  let dto: Offer | null = null;
+  if (opts.autoAccept) {
+    await q('update agents set idle_since = $2 where id = $1', [agentId, now]);
+    events.push(
+      ...(await assignTicket(q, task, agentId, {
+        offerId: offer.id,
+        autoAccepted: true,
+        via: opts.via,
+        waitMs,
+        ringMs: 0,
+        attempt: Number(task.offer_count),
+      })),
+    );
+  } else {
+    await scheduleTimer(q, {
+      key: `offer:${offer.id}`,
+      kind: 'offer_timeout',
+      dueAt: expires,
+      agentId,
+      taskId,
+      offerId: offer.id,
+    });
+    const ticket = await loadTicketSummary(q, task.ticket_id);
+    dto = offerDto(offer, task, ticket);
+    events.push({
+      type: 'offer.created',
+      ...ids(task, agentId),
+      data: {
+        offer: dto,
+        channel: task.channel,
+        via: opts.via,
+        waitMs,
+        timeoutMs: timeoutS * 1000,
+        attempt: Number(task.offer_count),
+      },
+    });
+  }
+  events.push(...(await refreshAgent(q, agentId, now, 'routing')).events);
+  return { events, offer: dto, task };
+}
+
+/** Locks an offer with its task and ticket, in the hub's lock order (task, ticket, agent, offer). */
+async function lockOffer(
+  q: Query,
+  offerId: string,
+): Promise<{ offer: OfferRow; task: TaskRow } | undefined> {
+  const first = (await q<OfferRow>('select * from offers where id = $1', [offerId]))[0];
+  if (!first) return undefined;
+  const task = (
+    await q<TaskRow>(
+      `select t.* from tasks t join tickets k on k.id = t.ticket_id where t.id = $1
+       for update of t, k`,
+      [first.task_id],
+    )
+  )[0]!;
+  await q('select id from agents where id = $1 for update', [first.agent_id]);
+  const offer = (await q<OfferRow>('select * from offers where id = $1 for update', [offerId]))[0]!;
+  return { offer, task };
+}
+
+/** Puts a task back in its queue. It keeps its entry time, so it is at the head of its queue. */
+export async function requeueTask(
+  q: Query,
+  task: TaskRow,
+  now: Date,
+  reason: string,
+  extra: Record<string, unknown> = {},
+): Promise<NewEvent[]> {
+  const events: NewEvent[] = [];
+  const previousAgent = task.agent_id;
+  await q(`update tasks set status = 'queued', agent_id = null, assigned_at = null where id = $1`, [
+    task.id,
+  ]);
+  if (task.status === 'assigned' || task.status === 'wrapping') {
+    const rows = await q<{ id: string }>(
+      `update tickets set assignee_id = null, version = version + 1, updated_at = now()
+       where id = $1 and assignee_id = $2 returning id`,
+      [task.ticket_id, previousAgent],
+    );
+    if (rows[0]) {
+      const ticket = await loadTicketSummary(q, task.ticket_id);
+      events.push({
+        type: 'ticket.unassigned',
+        ...ids(task, previousAgent),
+        data: { ticket, reason },
+      });
+    }
+  }
+  events.push({
+    type: 'task.requeued',
+    ...ids(task, previousAgent),
+    data: {
+      channel: task.channel,
+      reason,
+      priority: Number(task.priority),
+      enteredAt: iso(task.created_at),
+      waitMs: msBetween(task.created_at, now),
+      ...extra,
+    },
+  });
+  return events;
+}
+
+/** Closes a pending offer with an outcome and returns the task to the head of its queue. */
+async function closeOffer(
+  q: Query,
+  offer: OfferRow,
+  task: TaskRow,
+  now: Date,
+  outcome: 'rejected' | 'timed_out' | 'revoked',
+  reason: string | null,
+  by: string | null,
+): Promise<NewEvent[]> {
+  await q(`update offers set status = $2, answered_at = $3, reason = $4 where id = $1`, [
+    offer.id,
+    outcome,
+    now,
+    reason,
+  ]);
+  await cancelTimer(q, `offer:${offer.id}`);
+  const ringMs = msBetween(offer.offered_at, now);
+  const type =
+    outcome === 'rejected'
+      ? 'offer.rejected'
+      : outcome === 'timed_out'
+        ? 'offer.timed_out'
+        : 'offer.revoked';
+  const events: NewEvent[] = [
+    {
+      type,
+      ...ids(task, offer.agent_id),
+      data: {
+        offerId: offer.id,
+        channel: task.channel,
+        ringMs,
+        waitMs: msBetween(task.created_at, now),
+        reason,
+        ...(by ? { by } : {}),
+      },
+    },
+  ];
+  if (task.status === 'offered' && task.agent_id === offer.agent_id) {
+    events.push(...(await requeueTask(q, task, now, outcome, { offerId: offer.id })));
+  }
+  return events;
+}
+
+/** POST /offers/{id}/accept: the task becomes the agent's, the ticket moves to them. */
+export async function acceptOffer(
+  q: Query,
+  agentId: string,
+  offerId: string,
+  now: Date,
+): Promise<{ events: NewEvent[]; task: TaskRow; ticket: TicketSummary }> {
+  const locked = await lockOffer(q, offerId);
+  if (!locked || locked.offer.agent_id !== agentId)
+    throw new HubError('not_found', 'offer not found');
+  const { offer, task } = locked;
+  if (offer.status !== 'pending') {
+    throw new HubError('offer_not_pending', `the offer is ${offer.status.replace('_', ' ')}`, {
+      status: offer.status,
+    });
+  }
+  await q(`update offers set status = 'accepted', answered_at = $2 where id = $1`, [offerId, now]);
+  await cancelTimer(q, `offer:${offerId}`);
+  const updated = (
+    await q<TaskRow>(
+      `update tasks set status = 'assigned', assigned_at = $2 where id = $1 returning *`,
+      [task.id, now],
+    )
+  )[0]!;
+  await q('update agents set idle_since = $2, missed_offers = 0 where id = $1', [agentId, now]);
+  const ringMs = msBetween(offer.offered_at, now);
+  const waitMs = msBetween(task.created_at, now);
+  const events: NewEvent[] = [
+    {
+      type: 'offer.accepted',
+      ...ids(task, agentId),
+      data: { offerId, channel: task.channel, ringMs, waitMs },
+    },
+    ...(await assignTicket(q, updated, agentId, {
+      offerId,
+      autoAccepted: false,
+      via: 'push',
+      waitMs,
+      ringMs,
+      attempt: Number(task.offer_count),
+    })),
+  ];
+  events.push(...(await refreshAgent(q, agentId, now, 'routing')).events);
+  const ticket = await loadTicketSummary(q, task.ticket_id);
+  return { events, task: updated, ticket };
+}
+
+/** POST /offers/{id}/reject: back to the head of the queue; this agent is skipped for the task. */
+export async function rejectOffer(
+  q: Query,
+  agentId: string,
+  offerId: string,
+  reason: string | null,
+  now: Date,
+): Promise<NewEvent[]> {
+  const locked = await lockOffer(q, offerId);
+  if (!locked || locked.offer.agent_id !== agentId)
+    throw new HubError('not_found', 'offer not found');
+  if (locked.offer.status !== 'pending') {
+    throw new HubError(
+      'offer_not_pending',
+      `the offer is ${locked.offer.status.replace('_', ' ')}`,
+      {
+        status: locked.offer.status,
+      },
+    );
+  }
+  const events = await closeOffer(q, locked.offer, locked.task, now, 'rejected', reason, agentId);
+  await q('update agents set missed_offers = 0 where id = $1', [agentId]);
+  events.push(...(await refreshAgent(q, agentId, now, 'routing')).events);
+  return events;
+}
+
+/**
+ * The offer timer fired: back to the head of the queue, agent skipped for it, and after
+ * `missesBeforePause` consecutive misses the agent is paused with reason `missed_offer`.
+ * A no-op when the offer was answered meanwhile.
+ */
+export async function expireOffer(
+  q: Query,
+  offerId: string,
+  now: Date,
+  missesBeforePause: number,
+): Promise<NewEvent[]> {
+  const locked = await lockOffer(q, offerId);
+  if (!locked || locked.offer.status !== 'pending') return [];
+  const { offer, task } = locked;
+  const events = await closeOffer(q, offer, task, now, 'timed_out', null, null);
+  const rows = await q<{ missed_offers: number }>(
+    'update agents set missed_offers = missed_offers + 1 where id = $1 returning missed_offers',
+    [offer.agent_id],
+  );
+  let cause = 'routing';
+  if (Number(rows[0]!.missed_offers) >= missesBeforePause) {
+    await q(
+      `update agents set selected_state = 'paused', selected_reason = 'missed_offer',
+         missed_offers = 0, next_state = null, next_reason = null
+       where id = $1 and selected_state = 'available'`,
+      [offer.agent_id],
+    );
+    cause = 'missed_offers';
+  }
+  events.push(...(await refreshAgent(q, offer.agent_id, now, cause)).events);
+  return events;
+}
+
+/** Revokes an offer (supervisor, or the hub when the agent disconnects or pauses). Not a skip. */
+export async function revokeOffer(
+  q: Query,
+  offerId: string,
+  now: Date,
+  reason: string,
+  by: string | null,
+): Promise<NewEvent[]> {
+  const locked = await lockOffer(q, offerId);
+  if (!locked) throw new HubError('not_found', 'offer not found');
+  if (locked.offer.status !== 'pending') {
+    throw new HubError(
+      'offer_not_pending',
+      `the offer is ${locked.offer.status.replace('_', ' ')}`,
+      {
+        status: locked.offer.status,
+      },
+    );
+  }
+  const events = await closeOffer(q, locked.offer, locked.task, now, 'revoked', reason, by);
+  events.push(...(await refreshAgent(q, locked.offer.agent_id, now, reason)).events);
+  return events;
+}
+
+/** Revokes the agent's pending offer, if any (the agent row is locked by the caller). */
+export async function revokeAgentOffers(
+  q: Query,
+  agentId: string,
+  now: Date,
+  reason: string,
+): Promise<NewEvent[]> {
+  const pending = await q<{ id: string }>(
+    `select id from offers where agent_id = $1 and status = 'pending'`,
+    [agentId],
+  );
+  const events: NewEvent[] = [];
+  for (const p of pending) events.push(...(await revokeOffer(q, p.id, now, reason, null)));
+  return events;
+}
+
+/** Timer: the task waited longer than its queue's maximum. A pending offer is revoked first. */
+export async function timeOutTask(q: Query, taskId: string, now: Date): Promise<NewEvent[]> {
+  const task = (
+    await q<TaskRow>(
+      `select t.* from tasks t join tickets k on k.id = t.ticket_id where t.id = $1
+       for update of t, k`,
+      [taskId],
+    )
+  )[0];
+  if (!task || (task.status !== 'queued' && task.status !== 'offered')) return [];
+  const events: NewEvent[] = [];
+  if (task.status === 'offered') {
+    const pending = await q<OfferRow>(
+      `select * from offers where task_id = $1 and status = 'pending' for update`,
+      [taskId],
+    );
+    if (pending[0]) {
+      await q(
+        `update offers set status = 'revoked', answered_at = $2, reason = 'task_timed_out' where id = $1`,
+        [pending[0].id, now],
+      );
+      await cancelTimer(q, `offer:${pending[0].id}`);
+      events.push({
+        type: 'offer.revoked',
+        ...ids(task, pending[0].agent_id),
+        data: {
+          offerId: pending[0].id,
+          channel: task.channel,
+          ringMs: msBetween(pending[0].offered_at, now),
+          waitMs: msBetween(task.created_at, now),
+          reason: 'task_timed_out',
+        },
+      });
+    }
+  }
+  await q(
+    `update tasks set status = 'timed_out', agent_id = null, completed_at = $2 where id = $1`,
+    [taskId, now],
+  );
+  events.push({
+    type: 'task.timed_out',
+    ...ids(task, null),
+    data: {
+      channel: task.channel,
+      waitMs: msBetween(task.created_at, now),
+      enteredAt: iso(task.created_at),
+    },
+  });
+  if (task.status === 'offered' && task.agent_id) {
+    events.push(...(await refreshAgent(q, task.agent_id, now, 'routing')).events);
+  }
+  return events;
+}
