@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   createRoot(root).render(
     <StrictMode>
       <MantineProvider theme={theme} defaultColorScheme="light">
-        <Notifications position="bottom-right" limit={3} />
+        {/* Top right: toasts must never cover the reply box and its Send button. */}
+        <Notifications position="top-right" limit={3} />
         <ErrorBoundary>
           <App />
         </ErrorBoundary>
