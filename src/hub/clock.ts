@@ -33,3 +33,8 @@ export function msBetween(from: unknown, to: unknown): number {
   const b = to instanceof Date ? to.getTime() : new Date(String(to)).getTime();
   return Math.max(0, b - a);
 }
+
+/** A database timestamp (Date from both drivers, or an ISO string) as a Date, milliseconds kept. */
+export function toDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}

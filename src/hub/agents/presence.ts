@@ -1,5 +1,5 @@
 import { type HeartbeatResponse } from '../../shared/api/index.js';
-import { addMs } from '../clock.js';
+import { addMs, toDate } from '../clock.js';
 import { type HubContext } from '../context.js';
 import { type Query } from '../db/db.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
@@ -67,15 +67,7 @@ export async function presenceLost(
 ): Promise<NewEvent[]> {
   const row = await lockAgent(q, agentId);
   if (row.selected_state === 'logged_out' || row.disconnected_at !== null) return [];
-  const last = row.last_heartbeat_at
-    ? new Date(
-        String(
-          row.last_heartbeat_at instanceof Date
-            ? row.last_heartbeat_at.toISOString()
-            : row.last_heartbeat_at,
-        ),
-      )
-    : null;
+  const last = row.last_heartbeat_at ? toDate(row.last_heartbeat_at) : null;
   if (last && last.getTime() + cfg.disconnectAfterMs > now.getTime()) return [];
   await q('update agents set disconnected_at = $2 where id = $1', [agentId, now]);
   const events = await revokeAgentOffers(q, agentId, now, 'agent_disconnected');

@@ -1,5 +1,5 @@
 import { refreshAgent } from '../agents/state.js';
-import { addMs, msBetween } from '../clock.js';
+import { addMs, msBetween, toDate } from '../clock.js';
 import { type Query } from '../db/db.js';
 import { HubError } from '../errors.js';
 import { type NewEvent } from '../events/append.js';
@@ -89,7 +89,7 @@ export async function endWrapUp(
       events.push(
         taskCompletedEvent(task, now, {
           topic,
-          workEndedAt: task.wrap_started_at ? new Date(String(task.wrap_started_at)) : now,
+          workEndedAt: task.wrap_started_at ? toDate(task.wrap_started_at) : now,
           endedBy: opts.endedBy,
           by: opts.by ?? null,
         }),
@@ -228,12 +228,7 @@ export async function extendWrapUp(
   const task = (await q<TaskRow>('select * from tasks where id = $1', [agent.wrap_task_id]))[0]!;
   const queue = (await queueRow(q, task.queue_id))!;
   const addS = seconds ?? Number(queue.wrap_up_seconds);
-  const until = addMs(
-    new Date(
-      String(agent.wrap_until instanceof Date ? agent.wrap_until.toISOString() : agent.wrap_until),
-    ),
-    addS * 1000,
-  );
+  const until = addMs(toDate(agent.wrap_until), addS * 1000);
   await q('update agents set wrap_until = $2, wrap_extended = true where id = $1', [
     agentId,
     until,
