@@ -1,4 +1,9 @@
-import { type AppInfo, type EventName } from '../shared/bridge/contract.js';
+import {
+  type AppInfo,
+  type EventName,
+  type OutboxRow,
+  type OutboxSnapshot,
+} from '../shared/bridge/contract.js';
 import { type BridgeHandlers } from '../shared/bridge/server.js';
 import { type TicketDetail } from '../shared/domain/index.js';
 import { BridgeError } from '../shared/bridge/errors.js';
@@ -6,18 +11,35 @@ import { openCache, type Cache } from './cache/cache.js';
 import { EventBus } from './event-bus.js';
 import { type Logger } from './logger.js';
 import { type Notifier } from './notifier.js';
+import {
+  OutboxDelivery,
+  type DeliveryBackoff,
+  type DeliveryClock,
+  type OutboxDeliveryDeps,
+} from './outbox/delivery.js';
+import { type OutboxScope } from './outbox/outbox-repository.js';
+import { openUserData, type UserData } from './outbox/user-data.js';
+import { uuidv7 } from './outbox/uuid-v7.js';
 import { type SecretStore } from './session/secret-store.js';
-import { SessionManager } from './session/session-manager.js';
+import { type ActiveSession, SessionManager } from './session/session-manager.js';
 import { HubClient } from './sync/hub-client.js';
-import { defaultReplyRetry, ReplySender, type ReplyRetryOptions } from './sync/reply-sender.js';
+import { Presence } from './sync/presence.js';
 import { WorkSync } from './sync/work-sync.js';
 import { type BackoffOptions } from './util/backoff.js';
 
 export { type Notifier } from './notifier.js';
 export { type EventListener } from './event-bus.js';
 
+export interface OutboxOptions {
+  backoff?: DeliveryBackoff;
+  concurrency?: number;
+  clock?: DeliveryClock;
+  /** Fault injection for crash tests (after the attempt is recorded, before the request). */
+  beforeSend?: OutboxDeliveryDeps['beforeSend'];
+}
+
 export interface ServicesDeps {
-  /** Directory of the cache database, or ':memory:' (tests). */
+  /** Directory of the cache and user-data databases, or ':memory:' (tests). */
   dataDir: string;
   secrets: SecretStore;
   notifier: Notifier;
@@ -31,35 +53,53 @@ export interface ServicesDeps {
   fetch?: typeof fetch;
   /** Timeout of ordinary hub requests. */
   requestTimeoutMs?: number;
-  replyRetry?: ReplyRetryOptions;
+  /** How long `tickets.reply` waits for the outbox to deliver before answering "queued". */
+  replyWaitMs?: number;
+  outbox?: OutboxOptions;
   streamBackoff?: BackoffOptions;
   streamHeartbeatMs?: number;
+  /** First presence heartbeat interval (the hub's answer sets the next ones). */
+  presenceIntervalMs?: number;
 }
 
 export interface Services {
   handlers: BridgeHandlers;
   onEvent(listener: (name: EventName, payload: unknown) => void): () => void;
-  /** Opens the cache and restores the saved session in the background (nothing slow). */
+  /** Opens the databases and restores the saved session in the background (nothing slow). */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** The OS says the network or the machine is back (resume from sleep): reconnect now. */
   reconnectNow(): void;
 }
 
+const scopeOf = (session: ActiveSession): OutboxScope => ({
+  hubUrl: session.hubUrl,
+  agentId: session.stored.agent.id,
+});
+
 /**
- * The main-process services behind the bridge, wired together: cache, session, sync, replies.
- * Plain Node: the Electron shell and the web host both run exactly this.
+ * The main-process services behind the bridge, wired together: cache, user data (drafts and
+ * outbox), session, sync, outbox delivery, presence. Plain Node: the Electron shell and the web
+ * host both run exactly this.
  */
 export function createServices(deps: ServicesDeps): Services {
   let cache: Cache | null = null;
+  let userData: UserData | null = null;
   const db = (): Cache => {
     if (!cache) throw new BridgeError('internal', 'the services are not started');
     return cache;
   };
+  const ud = (): UserData => {
+    if (!userData) throw new BridgeError('internal', 'the services are not started');
+    return userData;
+  };
   const events = new EventBus(deps.logger);
-  const replies = new ReplySender(deps.replyRetry ?? defaultReplyRetry);
   // eslint-disable-next-line prefer-const -- assigned after the session manager that refers to it
   let sync: WorkSync;
+  // eslint-disable-next-line prefer-const -- idem
+  let delivery: OutboxDelivery;
+  // eslint-disable-next-line prefer-const -- idem
+  let presence: Presence;
   const sessions = new SessionManager({
     cache: db,
     secrets: deps.secrets,
@@ -72,12 +112,24 @@ export function createServices(deps: ServicesDeps): Services {
         timeoutMs: deps.requestTimeoutMs ?? 10_000,
         fetch: deps.fetch,
       }),
-    onStart: (session) => sync.start(session),
+    onStart: (session) => {
+      sync.start(session);
+      delivery.start(scopeOf(session), session.client);
+      presence.start(session.client);
+      emitOutbox();
+    },
     onEnd: () => {
       void sync.stop();
+      void delivery.stop();
+      presence.stop();
       events.emit('connection.changed', sync.connection());
     },
   });
+  const hubError = (error: unknown) => sessions.handleHubError(error);
+  const endSession = (error: BridgeError) => {
+    sessions.handleHubError(error).catch(() => undefined);
+  };
+
   sync = new WorkSync({
     cache: db,
     sessions,
@@ -86,8 +138,115 @@ export function createServices(deps: ServicesDeps): Services {
     logger: deps.logger,
     streamBackoff: deps.streamBackoff,
     streamHeartbeatMs: deps.streamHeartbeatMs,
+    onOnline: () => {
+      delivery.kick();
+      presence.beatNow();
+    },
+    extraWorkingSet: (session) => [
+      ...new Set(
+        ud()
+          .outbox.list(scopeOf(session))
+          .filter((r) => r.state !== 'delivered')
+          .map((r) => r.ticketId),
+      ),
+    ],
   });
-  const hubError = (error: unknown) => sessions.handleHubError(error);
+
+  presence = new Presence({
+    logger: deps.logger,
+    intervalMs: deps.presenceIntervalMs,
+    onUnauthorized: endSession,
+  });
+
+  // outbox.changed carries the whole (small) outbox: coalesced so a burst of deliveries is one event.
+  let outboxTimer: NodeJS.Timeout | null = null;
+  const outboxWaiters = new Set<() => void>();
+  const snapshot = (): OutboxSnapshot => {
+    const session = sessions.current;
+    return { rows: session && userData ? ud().outbox.list(scopeOf(session)) : [] };
+  };
+  function emitOutbox() {
+    for (const waiter of outboxWaiters) waiter();
+    if (outboxTimer) return;
+    outboxTimer = setTimeout(() => {
+      outboxTimer = null;
+      if (userData) events.emit('outbox.changed', snapshot());
+    }, 30);
+  }
+
+  delivery = new OutboxDelivery({
+    userData: ud,
+    logger: deps.logger,
+    backoff: deps.outbox?.backoff,
+    concurrency: deps.outbox?.concurrency,
+    clock: deps.outbox?.clock,
+    beforeSend: deps.outbox?.beforeSend,
+    onChange: emitOutbox,
+    onDelivered: (row, response) => {
+      if (!cache) return;
+      db().transaction(() => {
+        db().tickets.upsert(response.ticket);
+        if (db().tickets.get(row.ticketId)) db().messages.upsert(response.message);
+      });
+      const detail = db().getDetail(row.ticketId);
+      if (detail) events.emit('ticket.changed', detail);
+    },
+    onConflict: async (row) => {
+      const session = sessions.current;
+      if (session) await sync.refreshTicket(session, row.ticketId).catch(() => null);
+    },
+    onUnauthorized: endSession,
+  });
+
+  /** Draft → outbox row in one transaction: the text is never in neither or in both. */
+  const enqueue = (session: ActiveSession, ticketId: string, text: string): OutboxRow => {
+    const cached = db().tickets.get(ticketId);
+    const scope = scopeOf(session);
+    const row = ud().transaction(() => {
+      const inserted = ud().outbox.insert({
+        ...scope,
+        id: uuidv7(),
+        ticketId,
+        ticketNumber: cached?.number ?? null,
+        ticketSubject: cached?.subject ?? null,
+        text,
+        baseVersion: cached?.version ?? null,
+      });
+      ud().drafts.save(scope.agentId, ticketId, '');
+      return inserted;
+    });
+    emitOutbox();
+    delivery.kick();
+    return row;
+  };
+
+  /** Waits until a row is settled (delivered, needs review, failed) or the time is up. */
+  const settled = (id: string, timeoutMs: number): Promise<OutboxRow | null> =>
+    new Promise((resolve) => {
+      const check = () => {
+        const row = userData ? ud().outbox.get(id) : null;
+        if (!row || (row.state !== 'pending' && row.state !== 'sending')) finish(row);
+      };
+      const finish = (row: OutboxRow | null) => {
+        clearTimeout(timer);
+        outboxWaiters.delete(check);
+        resolve(row);
+      };
+      const timer = setTimeout(() => finish(userData ? ud().outbox.get(id) : null), timeoutMs);
+      outboxWaiters.add(check);
+      check();
+    });
+
+  const ownRow = (session: ActiveSession, id: string): OutboxRow => {
+    const row = ud().outbox.get(id);
+    const mine =
+      row &&
+      ud()
+        .outbox.list(scopeOf(session))
+        .some((r) => r.id === id);
+    if (!row || !mine) throw new BridgeError('not_found', 'no such reply in the outbox');
+    return row;
+  };
 
   const handlers: BridgeHandlers = {
     ping: async () => ({ ok: true }),
@@ -120,34 +279,40 @@ export function createServices(deps: ServicesDeps): Services {
       await sessions.ready();
       return sync.ticket(sessions.require(), ticketId);
     },
+    // Kept for callers that want an answer: goes through the outbox like Send, then waits a
+    // little for the delivery. If the hub is unreachable the reply stays queued (and is delivered
+    // later): the error says so, and sending again would be a second reply.
     'tickets.reply': async ({ ticketId, text }) => {
+      await sessions.ready();
       const session = sessions.require();
-      const { key, response } = await replies.send(session.client, ticketId, text).catch(hubError);
-      // The reply is on the hub: from here on nothing may fail the call, or the agent would
-      // send it again believing it was lost.
-      db().transaction(() => {
-        db().tickets.upsert(response.ticket);
-        db().messages.upsert(response.message);
-      });
-      let detail: TicketDetail | null = null;
-      try {
-        detail = await sync.refreshTicket(session, ticketId);
-      } catch (error) {
-        deps.logger.warn('could not refresh the ticket after a reply', {
-          reason: error instanceof Error ? error.message : String(error),
+      const queued = enqueue(session, ticketId, text);
+      const row = await settled(queued.id, deps.replyWaitMs ?? deps.requestTimeoutMs ?? 10_000);
+      if (row?.state === 'delivered') {
+        let detail: TicketDetail | null = null;
+        try {
+          detail = await sync.refreshTicket(session, ticketId);
+        } catch (error) {
+          deps.logger.warn('could not refresh the ticket after a reply', {
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+        detail ??= db().getDetail(ticketId);
+        if (detail) return { replyId: row.id, detail };
+        return { replyId: row.id, detail: await sync.ticket(session, ticketId) };
+      }
+      if (row?.state === 'needs_review' || row?.state === 'failed') {
+        throw new BridgeError('hub_error', row.lastError ?? 'the hub refused the reply', {
+          outboxId: row.id,
+          state: row.state,
+          conflict: row.conflict,
         });
       }
-      detail ??= db().getDetail(ticketId) ?? {
-        ticket: response.ticket,
-        customer: {
-          id: response.ticket.customerId,
-          name: response.ticket.customerName,
-          email: null,
-          phone: null,
-        },
-        messages: db().messages.listForTicket(ticketId),
-      };
-      return { replyId: key, detail };
+      throw new BridgeError(
+        'hub_unreachable',
+        'The hub is not reachable: the reply is queued in the outbox and will be delivered ' +
+          'when it is. Do not send it again.',
+        { outboxId: queued.id, queued: true },
+      );
     },
     'tickets.close': async ({ ticketId }) => {
       const session = sessions.require();
@@ -163,6 +328,54 @@ export function createServices(deps: ServicesDeps): Services {
       if (detail) events.emit('ticket.changed', detail);
       return ticket;
     },
+    'drafts.get': async ({ ticketId }) => {
+      await sessions.ready();
+      return ud().drafts.get(sessions.require().stored.agent.id, ticketId);
+    },
+    'drafts.save': async ({ ticketId, text }) => {
+      await sessions.ready();
+      return ud().drafts.save(sessions.require().stored.agent.id, ticketId, text);
+    },
+    'outbox.send': async ({ ticketId, text }) => {
+      await sessions.ready();
+      return enqueue(sessions.require(), ticketId, text);
+    },
+    'outbox.list': async () => {
+      await sessions.ready();
+      sessions.require();
+      return snapshot();
+    },
+    'outbox.resolve': async ({ id, action }) => {
+      await sessions.ready();
+      const session = sessions.require();
+      const row = ownRow(session, id);
+      const agentId = session.stored.agent.id;
+      let done: boolean;
+      if (action === 'sendAnyway') {
+        // Same key: the refused attempt stored nothing on the hub, and any retry of this one
+        // is then recognised — the reply cannot be applied twice.
+        done = ud().outbox.sendAnyway(id);
+        if (done) delivery.kick();
+      } else if (action === 'discard') {
+        done = ud().outbox.delete(id);
+      } else {
+        done = ud().transaction(() => {
+          if (!ud().outbox.delete(id)) return false;
+          const draft = ud().drafts.get(agentId, row.ticketId).text;
+          ud().drafts.save(agentId, row.ticketId, draft ? `${row.text}\n\n${draft}` : row.text);
+          return true;
+        });
+      }
+      if (!done) {
+        throw new BridgeError(
+          'invalid_request',
+          `this reply is ${row.state} and cannot be changed`,
+        );
+      }
+      emitOutbox();
+      return snapshot();
+    },
+    search: async ({ query, limit }) => ({ hits: db().search.search(query, limit ?? 30) }),
   };
 
   return {
@@ -171,13 +384,29 @@ export function createServices(deps: ServicesDeps): Services {
     async start() {
       if (cache) return;
       cache = openCache(deps.dataDir);
+      if (cache.rebuiltFrom) {
+        deps.logger.warn('the cache was corrupt: moved aside and rebuilt from the hub', {
+          movedTo: cache.rebuiltFrom,
+        });
+      }
+      userData = openUserData(deps.dataDir);
+      // A request that was on its way when the app stopped is sent again, with the same key.
+      const interrupted = userData.outbox.resetSending();
+      if (interrupted > 0) deps.logger.info('outbox rows to resend', { count: interrupted });
+      userData.outbox.pruneDelivered();
       sessions.beginRestore();
     },
     async stop() {
       await sessions.settle();
       await sync.stop();
+      await delivery.stop();
+      presence.stop();
+      if (outboxTimer) clearTimeout(outboxTimer);
+      outboxTimer = null;
       cache?.close();
       cache = null;
+      userData?.close();
+      userData = null;
       events.clear();
     },
     reconnectNow: () => sync.reconnectNow(),

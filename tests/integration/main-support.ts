@@ -31,7 +31,8 @@ export function makeServices(options: {
     logger: silentLogger,
     fetch: options.fetch,
     requestTimeoutMs: 3_000,
-    replyRetry: { attempts: 3, baseMs: 50, maxMs: 200 },
+    replyWaitMs: 3_000,
+    outbox: { backoff: { baseMs: 50, maxMs: 300 } },
     streamBackoff: { baseMs: 50, maxMs: 300 },
     streamHeartbeatMs: 1_000,
   });

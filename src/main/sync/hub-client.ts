@@ -20,6 +20,21 @@ import {
 export const MeResponse = z.object({ agent: AgentProfile, status: AgentStatus });
 export type MeResponse = z.infer<typeof MeResponse>;
 export const HealthResponse = z.object({ ok: z.literal(true), version: z.string() });
+/** Only what the desktop needs of the heartbeat answer (the full schema is the routing API's). */
+export const HeartbeatAnswer = z.looseObject({ intervalMs: z.number().int().positive() });
+/** A pause reason as cached; fields beyond these are ignored. */
+export const CachedPauseReason = z.looseObject({
+  code: z.string(),
+  label: z.string(),
+  system: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+});
+export type CachedPauseReason = z.infer<typeof CachedPauseReason>;
+/** An agent of the directory as cached; the hub's overview carries more. */
+export const DirectoryAgent = z.looseObject({
+  agent: z.looseObject({ id: z.string().uuid(), name: z.string(), login: z.string() }),
+});
+export type DirectoryAgent = z.infer<typeof DirectoryAgent>;
 
 export interface HubClientOptions {
   baseUrl: string;
@@ -109,13 +124,36 @@ export class HubClient {
   }
 
   /** `idempotencyKey` must be reused verbatim on retries: that is what makes a retry safe. */
-  reply(ticketId: string, idempotencyKey: string, body: ReplyRequest, options?: RequestOptions) {
+  reply(
+    ticketId: string,
+    idempotencyKey: string,
+    body: ReplyRequest,
+    options: RequestOptions & { ifMatch?: number | undefined } = {},
+  ) {
+    const headers: Record<string, string> = { 'idempotency-key': idempotencyKey };
+    // The version the reply was written against: the hub answers 412 (with a reason) if the
+    // ticket was reassigned, closed or got a customer message since.
+    if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
     return this.request(
       'POST',
       `/api/v1/tickets/${encodeURIComponent(ticketId)}/replies`,
       ReplyResponse,
-      { ...options, body, headers: { 'idempotency-key': idempotencyKey } },
+      { ...options, body, headers },
     );
+  }
+
+  /** Presence: the hub marks the agent disconnected when these stop (see the routing issue). */
+  heartbeat(options?: RequestOptions) {
+    return this.request('POST', '/api/v1/me/heartbeat', HeartbeatAnswer, options);
+  }
+
+  pauseReasons(options?: RequestOptions) {
+    return this.request('GET', '/api/v1/pause-reasons', z.array(CachedPauseReason), options);
+  }
+
+  /** The agents directory (supervisors; agents may be refused with 403). */
+  agents(options?: RequestOptions) {
+    return this.request('GET', '/api/v1/agents', z.array(DirectoryAgent), options);
   }
 
   closeTicket(ticketId: string, options?: RequestOptions) {

@@ -24,6 +24,11 @@ export interface HubStreamOptions {
   onState(state: StreamState): void;
   /** The hub refused the token (close code 4401 or HTTP 401): the session is over. */
   onUnauthorized(reason: string): void;
+  /**
+   * The hub cannot resume after our cursor (close code 4410, `cursor_too_old`): forget the cursor
+   * (getCursor must answer null from now on) and resynchronise at the next `onReady`.
+   */
+  onCursorTooOld?(): void;
   logger: Logger;
   backoff?: BackoffOptions;
   /** How often to ping; a connection silent for two intervals is considered dead. */
@@ -40,6 +45,7 @@ export const streamUrl = (hubUrl: string, after: number | null): string => {
 };
 
 const UNAUTHORIZED_CLOSE = 4401;
+const CURSOR_TOO_OLD_CLOSE = 4410;
 
 /**
  * Consumer of the hub's event stream: connects with the bearer token in the Authorization header,
@@ -151,6 +157,11 @@ export class HubStream {
       if (code === UNAUTHORIZED_CLOSE) {
         this.unauthorized(reason.toString() || 'the hub refused the session token');
         return;
+      }
+      if (code === CURSOR_TOO_OLD_CLOSE) {
+        this.options.logger.warn('the hub cannot resume the stream; resynchronising');
+        this.options.onCursorTooOld?.();
+        this.attempt = 0;
       }
       const why = lastError ?? (reason.toString() || `stream closed (code ${code})`);
       this.setState('offline', why);

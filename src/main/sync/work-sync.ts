@@ -27,6 +27,10 @@ export interface WorkSyncDeps {
   logger: Logger;
   streamBackoff?: BackoffOptions;
   streamHeartbeatMs?: number;
+  /** The stream is (again) connected: a good moment to deliver the outbox, send a heartbeat. */
+  onOnline?(session: ActiveSession): void;
+  /** Tickets the working set includes beyond the work list (e.g. those with outbox rows). */
+  extraWorkingSet?(session: ActiveSession): string[];
 }
 
 /**
@@ -42,6 +46,8 @@ export class WorkSync {
   private offers: Offer[] = [];
   /** Assignments already announced, so task.assigned + ticket.assigned notify once. */
   private readonly announced = new Map<string, number>();
+  /** Set when the cache cannot be trusted to be complete (rebuilt, or the cursor too old). */
+  private resyncNeeded = false;
 
   constructor(private readonly deps: WorkSyncDeps) {}
 
@@ -92,13 +98,20 @@ export class WorkSync {
           this.db.meta.set(META_STREAM_CURSOR, { hubUrl: session.hubUrl, agentId, eventId });
       },
       apply: (event) => (live() ? this.apply(session, event) : Promise.resolve()),
-      // Whatever happened while disconnected, the work list is re-read once per connection.
-      onReady: () => (live() ? this.refreshWork(session).then(() => undefined) : undefined),
+      // Whatever happened while disconnected, the work list is re-read once per connection; after
+      // a cache rebuild or a cursor the hub could not resume from, the whole working set.
+      onReady: () => (live() ? this.onReady(session) : undefined),
+      onCursorTooOld: () => {
+        if (!live()) return;
+        this.db.meta.delete(META_STREAM_CURSOR);
+        this.resyncNeeded = true;
+      },
       onState: (state) => {
         if (!live()) return;
         this.state = state;
         if (state.status === 'online') this.onlineSince = new Date().toISOString();
         this.deps.events.emit('connection.changed', this.connection());
+        if (state.status === 'online') this.deps.onOnline?.(session);
       },
       onUnauthorized: (reason) => {
         if (!live()) return;
@@ -110,6 +123,7 @@ export class WorkSync {
     });
     this.stream = stream;
     this.streamSession = session;
+    if (this.db.rebuiltFrom) this.resyncNeeded = true;
     stream.start();
   }
 
@@ -230,6 +244,56 @@ export class WorkSync {
     if (workChanged || inWork) this.deps.events.emit('work.changed', this.currentWork(me));
     this.deps.events.emit('ticket.changed', detail);
     return detail;
+  }
+
+  private async onReady(session: ActiveSession): Promise<void> {
+    if (this.resyncNeeded) {
+      await this.resyncWorkingSet(session);
+      this.resyncNeeded = false;
+      this.db.rebuiltFrom = null;
+    } else {
+      await this.refreshWork(session);
+    }
+    await this.refreshDirectory(session);
+  }
+
+  /**
+   * Re-reads the agent's working set from the hub: the work list and the full conversation of
+   * every ticket in it (and of tickets with replies in the outbox), so the console can work from
+   * the cache again if the connection drops. A ticket that fails is skipped, not fatal.
+   */
+  async resyncWorkingSet(session: ActiveSession): Promise<number> {
+    const work = await this.refreshWork(session);
+    const ids = new Set([
+      ...work.tickets.map((t) => t.id),
+      ...(this.deps.extraWorkingSet?.(session) ?? []),
+    ]);
+    let fetched = 0;
+    for (const id of ids) {
+      if (this.deps.sessions.current !== session) break;
+      try {
+        if (await this.refreshTicket(session, id)) fetched++;
+      } catch (error) {
+        if (isUnreachable(error)) throw error;
+        this.deps.logger.warn('resync: could not refresh a ticket', { ticketId: id, error });
+      }
+    }
+    this.deps.logger.info('working set resynchronised', { tickets: fetched });
+    return fetched;
+  }
+
+  /** Queues, pause reasons and (for staff) the agents directory, for offline use. */
+  private async refreshDirectory(session: ActiveSession): Promise<void> {
+    const { client } = session;
+    const [queues, reasons, agents] = await Promise.allSettled([
+      client.queues(),
+      client.pauseReasons(),
+      client.agents(),
+    ]);
+    if (this.deps.sessions.current !== session) return;
+    if (queues.status === 'fulfilled') this.db.directory.replaceQueues(queues.value);
+    if (reasons.status === 'fulfilled') this.db.directory.replacePauseReasons(reasons.value);
+    if (agents.status === 'fulfilled') this.db.directory.replaceAgents(agents.value);
   }
 
   /** Reads the work list from the hub into the cache. */

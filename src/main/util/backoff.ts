@@ -30,3 +30,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * "Full jitter": a uniformly random delay in [0, min(max, base·2^attempt)]. Used by the outbox,
+ * where many consoles coming back at once after a hub outage must not retry in lockstep.
+ */
+export function fullJitterDelay(attempt: number, options: BackoffOptions): number {
+  const random = options.random ?? Math.random;
+  const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt));
+  return Math.round(random() * ceiling);
+}

@@ -35,7 +35,7 @@ describe('cache migration 2 (work items)', () => {
        VALUES (?, ?, 'in', 'Where is my parcel?', '2026-01-01T10:00:00.000Z')`,
     ).run(ids.message1, ids.ticket1);
 
-    expect(migrate(db)).toEqual({ from: 1, to: 2 });
+    expect(migrate(db, 2)).toEqual({ from: 1, to: 2 });
 
     const work = db
       .prepare('SELECT agent_id, ticket_id, position FROM work_items ORDER BY position')

@@ -1,12 +1,19 @@
 import type Database from 'better-sqlite3';
 import { migration001 } from './001-initial.js';
 import { migration002 } from './002-work-items.js';
+import { migration003 } from './003-directory.js';
+import { migration004 } from './004-search.js';
 import { type Migration } from './types.js';
 
 export { type Migration } from './types.js';
 
 /** Every schema version in order. Add a file per version; never edit a shipped one. */
-export const migrations: readonly Migration[] = [migration001, migration002];
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;
 
