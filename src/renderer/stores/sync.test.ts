@@ -43,6 +43,7 @@ function fakeMain(initial: TicketSummary[]) {
   const tickets = new Map(initial.map((t) => [t.id, detailOf(t)]));
   const listeners = new Set<(name: string, payload: unknown) => void>();
   const calls: string[] = [];
+  const drafts = new Map<string, string>();
   let failReplies = false;
   const ok = (value: unknown): BridgeEnvelope => ({ ok: true, value });
   const answer = (name: string, payload: Record<string, string>): BridgeEnvelope => {
@@ -69,20 +70,37 @@ function fakeMain(initial: TicketSummary[]) {
         const detail = tickets.get(payload.ticketId ?? '');
         return detail ? ok(detail) : { ok: false, error: { code: 'not_found', message: 'gone' } };
       }
-      case 'tickets.reply': {
-        if (failReplies) return { ok: false, error: { code: 'hub_unreachable', message: 'down' } };
-        const detail = tickets.get(payload.ticketId ?? '')!;
-        detail.messages.push({
-          id: 'd4444444-4444-4444-8444-444444444444',
-          ticketId: detail.ticket.id,
-          direction: 'out',
-          authorName: 'Anna',
-          authorAgentId: AGENT,
-          text: payload.text ?? '',
+      case 'outbox.send': {
+        if (failReplies) return { ok: false, error: { code: 'internal', message: 'disk full' } };
+        drafts.delete(payload.ticketId ?? '');
+        return ok({
+          id: 'e5555555-5555-4555-8555-555555555555',
+          ticketId: payload.ticketId,
+          ticketNumber: 1,
+          ticketSubject: 'Ticket 1',
+          text: payload.text,
+          baseVersion: 1,
+          state: 'pending',
+          attempts: 0,
           createdAt: at,
+          updatedAt: at,
+          deliveredAt: null,
+          nextAttemptAt: null,
+          lastError: null,
+          conflict: null,
         });
-        return ok({ replyId: 'e5555555-5555-4555-8555-555555555555', detail });
       }
+      case 'drafts.get':
+        return ok({
+          ticketId: payload.ticketId,
+          text: drafts.get(payload.ticketId ?? '') ?? '',
+          updatedAt: null,
+        });
+      case 'drafts.save':
+        drafts.set(payload.ticketId ?? '', payload.text ?? '');
+        return ok({ ticketId: payload.ticketId, text: payload.text, updatedAt: at });
+      case 'outbox.list':
+        return ok({ rows: [] });
       default:
         return { ok: false, error: { code: 'unknown_call', message: name } };
     }
@@ -100,6 +118,7 @@ function fakeMain(initial: TicketSummary[]) {
   return {
     tickets,
     calls,
+    drafts,
     failReplies: (fail: boolean) => (failReplies = fail),
     /** Assigns (or removes) tickets and tells the renderer, as main does on hub events. */
     setWork(list: TicketSummary[]) {
@@ -169,25 +188,36 @@ describe('serve next in the renderer', () => {
 });
 
 describe('replying', () => {
-  it('keeps the text and the error when sending fails, and clears it once sent', async () => {
+  it('saves the draft as the agent types and restores it when the ticket is opened again', async () => {
+    const main = start([summary(ids[0], 1), summary(ids[1], 2)]);
+    await settle(() => useTicketStore.getState().detail?.ticket.id === ids[0]);
+    useTicketStore.getState().setDraft(ids[0], 'Dzień dobry,  ');
+    await settle(() => main.drafts.get(ids[0]) === 'Dzień dobry,  ');
+
+    // A fresh renderer (reload) has no drafts in memory: opening the ticket brings it back.
+    useTicketStore.setState({ drafts: {} });
+    await useTicketStore.getState().open(ids[1]);
+    await useTicketStore.getState().open(ids[0]);
+    await settle(() => useTicketStore.getState().drafts[ids[0]] === 'Dzień dobry,  ');
+  });
+
+  it('queues the reply in the outbox and clears the composer; a failure keeps the text', async () => {
     const main = start([summary(ids[0], 1)]);
     await settle(() => useTicketStore.getState().detail?.ticket.id === ids[0]);
-    const tickets = useTicketStore.getState();
-    tickets.setDraft(ids[0], 'Dzień dobry, sprawdzam.');
+    useTicketStore.getState().setDraft(ids[0], 'Dzień dobry, sprawdzam.');
 
     main.failReplies(true);
     expect(await useTicketStore.getState().sendReply()).toBe(false);
-    expect(useTicketStore.getState().sendError?.code).toBe('hub_unreachable');
+    expect(useTicketStore.getState().sendError?.code).toBe('internal');
     expect(useTicketStore.getState().drafts[ids[0]]).toBe('Dzień dobry, sprawdzam.');
 
     main.failReplies(false);
     expect(await useTicketStore.getState().sendReply()).toBe(true);
     expect(useTicketStore.getState().sendError).toBeNull();
-    expect(useTicketStore.getState().drafts[ids[0]]).toBeUndefined();
-    const messages = useTicketStore.getState().detail?.messages ?? [];
-    expect(messages.map((m) => [m.direction, m.text])).toEqual([
-      ['out', 'Dzień dobry, sprawdzam.'],
-    ]);
-    expect(main.calls.filter((c) => c === 'tickets.reply')).toHaveLength(2);
+    expect(useTicketStore.getState().drafts[ids[0]]).toBe('');
+    expect(main.calls.filter((c) => c === 'outbox.send')).toHaveLength(2);
+    // The debounced save of the sent text must not bring the draft back afterwards.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(main.drafts.get(ids[0]) ?? '').toBe('');
   });
 });

@@ -5,6 +5,8 @@ import { type RendererBridge } from '../bridge/index.js';
 import { useAgentStore } from './agent-store.js';
 import { useAppStore } from './app-store.js';
 import { useConnectionStore } from './connection-store.js';
+import { flushDrafts } from './draft-saver.js';
+import { useOutboxStore } from './outbox-store.js';
 import { useSessionStore } from './session-store.js';
 import { useTicketStore } from './ticket-store.js';
 import { useWorkStore } from './work-store.js';
@@ -47,12 +49,14 @@ async function loadWork(bridge: RendererBridge): Promise<void> {
 
 /** Everything shown to a signed-in agent, loaded fresh (after sign-in or a transport reconnect). */
 async function loadSignedIn(bridge: RendererBridge): Promise<void> {
-  const [connection] = await Promise.allSettled([
+  const [connection, outbox] = await Promise.allSettled([
     bridge.api.call('connection.get', {}),
+    bridge.api.call('outbox.list', {}),
     loadWork(bridge),
   ]);
   if (connection.status === 'fulfilled')
     useConnectionStore.setState({ connection: connection.value });
+  if (outbox.status === 'fulfilled') useOutboxStore.setState({ rows: outbox.value.rows });
   await useTicketStore.getState().reload();
 }
 
@@ -62,6 +66,7 @@ function resetSignedOut(): void {
   useTicketStore.setState({ drafts: {} });
   useAgentStore.setState({ status: null, pending: null, error: null });
   useConnectionStore.setState({ connection: null });
+  useOutboxStore.setState({ rows: [], viewOpen: false });
 }
 
 function applySession(session: SessionState): void {
@@ -83,6 +88,22 @@ export async function loadStart(bridge: RendererBridge): Promise<void> {
   }
 }
 
+/** The window is being closed, reloaded or hidden: last chance to save what was typed. */
+function onWindowClosing(listener: () => void): () => void {
+  if (typeof window === 'undefined') return () => undefined;
+  const onHidden = () => {
+    if (document.visibilityState === 'hidden') listener();
+  };
+  window.addEventListener('beforeunload', listener);
+  window.addEventListener('pagehide', listener);
+  document.addEventListener('visibilitychange', onHidden);
+  return () => {
+    window.removeEventListener('beforeunload', listener);
+    window.removeEventListener('pagehide', listener);
+    document.removeEventListener('visibilitychange', onHidden);
+  };
+}
+
 /** Subscribes the stores to main's events and keeps them in step; returns the unsubscribe. */
 export function startSync(bridge: RendererBridge): () => void {
   const { api } = bridge;
@@ -92,6 +113,8 @@ export function startSync(bridge: RendererBridge): () => void {
     api.on('agent.changed', (status) => useAgentStore.setState({ status })),
     api.on('work.changed', applyWork),
     api.on('ticket.changed', (detail) => useTicketStore.getState().applyChange(detail)),
+    api.on('outbox.changed', (snapshot) => useOutboxStore.setState({ rows: snapshot.rows })),
+    onWindowClosing(() => void flushDrafts()),
 
     // Whatever changed the session (login, logout, event, expiry), follow it here, once.
     useSessionStore.subscribe((state, previous) => {

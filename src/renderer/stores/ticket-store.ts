@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { type TicketDetail } from '../../shared/domain/ticket.js';
 import { BridgeError } from '../../shared/bridge/errors.js';
 import { api } from '../bridge/index.js';
+import { cancelDraftSave, draftSaved, flushDrafts, scheduleDraftSave } from './draft-saver.js';
 
 const asBridgeError = (error: unknown): BridgeError =>
   error instanceof BridgeError ? error : new BridgeError('internal', String(error));
@@ -21,7 +22,9 @@ interface TicketStore {
   reload(): Promise<void>;
   clear(): void;
   setDraft(ticketId: string, text: string): void;
-  /** Resolves true when the hub stored the reply. */
+  /** Reads the ticket's saved draft from main (after a restart, or "edit" of an outbox row). */
+  reloadDraft(ticketId: string): Promise<void>;
+  /** Resolves true when the reply is safely in the outbox (delivery follows, online or not). */
   sendReply(): Promise<boolean>;
   close(): Promise<boolean>;
   /** A ticket.changed event: newer versions of the open ticket replace what we show. */
@@ -41,6 +44,8 @@ export const useTicketStore = create<TicketStore>()((set, get) => ({
 
   async open(ticketId) {
     const sameTicket = get().openId === ticketId;
+    if (!sameTicket) void flushDrafts();
+    if (get().drafts[ticketId] === undefined) void get().reloadDraft(ticketId);
     set({
       openId: ticketId,
       loading: true,
@@ -73,6 +78,22 @@ export const useTicketStore = create<TicketStore>()((set, get) => ({
 
   setDraft(ticketId, text) {
     set((s) => ({ drafts: { ...s.drafts, [ticketId]: text } }));
+    scheduleDraftSave(ticketId, text);
+  },
+
+  async reloadDraft(ticketId) {
+    try {
+      const draft = await api().call('drafts.get', { ticketId });
+      const typed = get().drafts[ticketId];
+      // Never overwrite what the agent has typed meanwhile (unless it is empty).
+      if (draft.text && (typed === undefined || typed === '' || typed === draft.text)) {
+        set((s) => ({ drafts: { ...s.drafts, [ticketId]: draft.text } }));
+      } else if (typed === undefined) {
+        set((s) => ({ drafts: { ...s.drafts, [ticketId]: draft.text } }));
+      }
+    } catch {
+      // No saved draft reachable: the composer simply starts empty.
+    }
   },
 
   async sendReply() {
@@ -81,15 +102,16 @@ export const useTicketStore = create<TicketStore>()((set, get) => ({
     if (!openId || sending || !text.trim()) return false;
     set({ sending: true, sendError: null });
     try {
-      const result = await api().call('tickets.reply', { ticketId: openId, text });
+      cancelDraftSave(openId);
+      await draftSaved(openId);
+      // main moves the draft into the outbox in one transaction; delivery happens from there.
+      await api().call('outbox.send', { ticketId: openId, text });
       set((s) => {
         const rest = { ...s.drafts };
         // Keep anything typed while the reply was on its way.
-        if (rest[openId] === text) delete rest[openId];
-        return {
-          drafts: rest,
-          detail: s.openId === openId ? result.detail : s.detail,
-        };
+        if (rest[openId] === text) rest[openId] = '';
+        else if (rest[openId] !== undefined) scheduleDraftSave(openId, rest[openId]);
+        return { drafts: rest };
       });
       return true;
     } catch (error) {

@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Kbd, Stack, Text, Textarea } from '@mantine/core';
 import { type KeyboardEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
+import { flushDrafts } from '../../stores/draft-saver.js';
 import { useTicketStore } from '../../stores/ticket-store.js';
 import { describeError } from '../../ui/describe-error.js';
 import { SendIcon } from '../../ui/icons.js';
@@ -48,6 +49,7 @@ export function ReplyBox({ ticketId, disabled }: { ticketId: string; disabled: b
         readOnly={sending}
         onChange={(e) => setDraft(ticketId, e.currentTarget.value)}
         onKeyDown={onKeyDown}
+        onBlur={() => void flushDrafts()}
       />
       <Group justify="space-between">
         <Text size="xs" c="dimmed">

@@ -19,6 +19,7 @@ import { useTicketStore } from '../../stores/ticket-store.js';
 import { describeError } from '../../ui/describe-error.js';
 import { CheckIcon, InboxIcon } from '../../ui/icons.js';
 import { Conversation } from './Conversation.js';
+import { TicketOutbox } from '../outbox/TicketOutbox.js';
 import { ReplyBox } from './ReplyBox.js';
 
 /** The open ticket: header with its identity and Close, the conversation, the reply box. */
@@ -146,6 +147,7 @@ export function TicketView() {
       <ScrollArea style={{ flex: 1 }} type="auto" className="conversation-scroll">
         <Conversation detail={detail} />
       </ScrollArea>
+      <TicketOutbox ticketId={ticket.id} />
       <ReplyBox ticketId={ticket.id} disabled={closed} />
     </Stack>
   );

@@ -7,6 +7,7 @@ import { selectAgent, useSessionStore } from '../../stores/session-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
 import { KeyboardIcon, LogoutIcon } from '../../ui/icons.js';
 import { AgentStateControl } from './AgentStateControl.js';
+import { OutboxButton } from '../outbox/OutboxButton.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 
@@ -45,6 +46,7 @@ export function TopBar() {
         </Text>
         <AgentStateControl />
         <ConnectionBadge />
+        <OutboxButton />
       </Group>
       <Group gap="sm" wrap="nowrap">
         <LanguageSwitch />

@@ -7,6 +7,9 @@ import { useUiStore } from '../../stores/ui-store.js';
 import { useWorkStore } from '../../stores/work-store.js';
 import { describeError } from '../../ui/describe-error.js';
 import { InboxIcon } from '../../ui/icons.js';
+import { useSearchStore } from '../../stores/search-store.js';
+import { PendingBadge } from '../outbox/PendingBadge.js';
+import { SearchBox, SearchResults } from '../search/SearchBox.js';
 
 /** The tickets assigned to the agent; the open one is highlighted, new arrivals marked. */
 export function WorkList() {
@@ -19,6 +22,7 @@ export function WorkList() {
   const open = useTicketStore((s) => s.open);
   const available = useAgentStore((s) => s.status?.state === 'available');
   const tickets = work?.tickets ?? [];
+  const searching = useSearchStore((s) => s.query.trim() !== '');
 
   return (
     <Stack gap={0} h="100%" component="section" aria-labelledby="work-title">
@@ -40,13 +44,16 @@ export function WorkList() {
           </Badge>
         )}
       </Group>
+      <SearchBox />
       {error && (
         <Alert color="red" variant="light" m="sm" p="xs">
           <Text size="xs">{t('work.loadFailed', { reason: describeError(t, error) })}</Text>
         </Alert>
       )}
       <ScrollArea style={{ flex: 1 }} type="auto">
-        {work && tickets.length === 0 ? (
+        {searching ? (
+          <SearchResults />
+        ) : work && tickets.length === 0 ? (
           <Stack data-testid="empty-work" align="center" gap="xs" p="xl" c="dimmed" ta="center">
             <InboxIcon size={32} />
             <Text size="sm">
@@ -89,6 +96,7 @@ export function WorkList() {
                       <Text size="sm" fw={fresh.has(ticket.id) ? 700 : 600} truncate>
                         {ticket.subject}
                       </Text>
+                      <PendingBadge ticketId={ticket.id} />
                     </Group>
                     <Text size="xs" c="dimmed" truncate>
                       {ticket.customerName ?? t('ticket.unknownCustomer')}

@@ -2,6 +2,8 @@ import { Alert, AppShell, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../stores/app-store.js';
 import { CustomerPanel } from '../customer/CustomerPanel.js';
+import { OutboxView } from '../outbox/OutboxView.js';
+import { OfflineBanner } from './OfflineBanner.js';
 import { ShortcutsHelp } from './ShortcutsHelp.js';
 import { TicketView } from './TicketView.js';
 import { TopBar } from './TopBar.js';
@@ -33,12 +35,14 @@ export function Workspace() {
             <Text size="sm">{t('app.bridgeDown')}</Text>
           </Alert>
         )}
+        <OfflineBanner />
         <TicketView />
       </AppShell.Main>
       <AppShell.Aside aria-label={t('customer.panel')}>
         <CustomerPanel />
       </AppShell.Aside>
       <ShortcutsHelp />
+      <OutboxView />
     </AppShell>
   );
 }
