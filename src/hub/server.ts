@@ -11,6 +11,8 @@ import { ForwardingLog } from './log.js';
 import { DEFAULT_PRESENCE, type PresenceConfig } from './agents/presence.js';
 import { type Clock, systemClock } from './clock.js';
 import { Router } from './routing/router.js';
+import { CallCenter } from './telephony/call-center.js';
+import { telephonyConfig, type TelephonyConfig } from './telephony/config.js';
 import { timerHandler } from './timers/handlers.js';
 import { Scheduler } from './timers/scheduler.js';
 
@@ -42,6 +44,8 @@ export interface HubOptions {
   /** Consecutive missed offers before the "missed offer" pause; default 1. */
   missedOffersBeforePause?: number;
   presence?: Partial<PresenceConfig>;
+  /** Softphone and queue calls through Kamailio (issue 5); omitted = no telephony. */
+  telephony?: Partial<TelephonyConfig> & { key: string };
 }
 
 export interface RunningHub {
@@ -50,6 +54,8 @@ export interface RunningHub {
   /** Internals for tests and embedding: storage, feed, router. */
   ctx: HubContext;
   app: FastifyInstance;
+  /** Queue calls (when telephony is configured). */
+  calls: CallCenter | null;
 }
 
 /** Starts a hub in this process: storage + migrations, event feed, routing, HTTP/WebSocket API. */
@@ -89,11 +95,13 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
 
   let app: FastifyInstance | undefined;
   let simulator: Simulator | undefined;
+  const calls = opts.telephony ? new CallCenter(ctx, telephonyConfig(opts.telephony)) : null;
   try {
     await feed.start(opts.feedPollMs ?? 2000);
     app = await buildApp(ctx, {
       logging: opts.logging ?? false,
       pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+      telephony: calls,
     });
     if (opts.logging) log.target = app.log;
     if (opts.demo) await seedDemo(ctx);
@@ -101,6 +109,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     await scheduler.runDue();
     scheduler.start(opts.timerPollMs ?? 250);
     await router.run();
+    calls?.start();
     const address = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
     if (opts.demo && opts.simulator !== false) {
       simulator = startSimulator(ctx, {
@@ -112,9 +121,11 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
       url: address.replace('[::1]', 'localhost'),
       ctx,
       app,
+      calls,
       close() {
         closing ??= (async () => {
           await simulator?.stop();
+          await calls?.stop();
           await app!.close();
           await scheduler.stop();
           await router.stop();
@@ -126,6 +137,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     };
   } catch (err) {
     await simulator?.stop();
+    await calls?.stop();
     await app?.close().catch(() => {});
     await scheduler.stop();
     await router.stop();

@@ -20,6 +20,9 @@ import {
 import { type OutboxScope } from './outbox/outbox-repository.js';
 import { openUserData, type UserData } from './outbox/user-data.js';
 import { uuidv7 } from './outbox/uuid-v7.js';
+import { RoutingDirectory } from './routing/directory.js';
+import { routingHandlers } from './routing/handlers.js';
+import { WrapUpTracker } from './routing/wrap-up.js';
 import { type SecretStore } from './session/secret-store.js';
 import { type ActiveSession, SessionManager } from './session/session-manager.js';
 import { HubClient } from './sync/hub-client.js';
@@ -130,10 +133,13 @@ export function createServices(deps: ServicesDeps): Services {
     sessions.handleHubError(error).catch(() => undefined);
   };
 
+  const directory = new RoutingDirectory({ cache: db, sessions });
+  const wrapUps = new WrapUpTracker({ cache: db, sessions, events, directory });
   sync = new WorkSync({
     cache: db,
     sessions,
     events,
+    onHubEvent: (session, event) => wrapUps.onHubEvent(session, event),
     notifier: deps.notifier,
     logger: deps.logger,
     streamBackoff: deps.streamBackoff,
@@ -376,6 +382,14 @@ export function createServices(deps: ServicesDeps): Services {
       return snapshot();
     },
     search: async ({ query, limit }) => ({ hits: db().search.search(query, limit ?? 30) }),
+    ...routingHandlers({
+      sessions,
+      events,
+      logger: deps.logger,
+      sync: () => sync,
+      directory,
+      wrapUps,
+    }),
   };
 
   return {

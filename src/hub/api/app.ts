@@ -12,18 +12,23 @@ import { HUB_VERSION } from '../version.js';
 import { installErrorHandlers } from './errors.js';
 import { installGuard } from './guard.js';
 import { loggerOptions, type LoggingOptions } from './logging.js';
+import { type CallCenter } from '../telephony/call-center.js';
 import { authRoutes } from './routes/auth.js';
+import { customerRoutes } from './routes/customers.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { meRoutes } from './routes/me.js';
 import { miscRoutes } from './routes/misc.js';
 import { routingRoutes } from './routes/routing.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { telephonyRoutes } from './routes/telephony.js';
 import { streamRoutes } from './stream.js';
 
 export interface AppOptions {
   /** false = no logging (tests). */
   logging: LoggingOptions | false;
   pingIntervalMs: number;
+  /** Call routing through Kamailio (issue 5); null = SIP settings answer 404. */
+  telephony?: CallCenter | null;
 }
 
 /** Builds the hub's HTTP + WebSocket application (not listening yet). */
@@ -68,6 +73,8 @@ export async function buildApp(ctx: HubContext, opts: AppOptions): Promise<Fasti
       await v1.register(inboundRoutes(ctx));
       await v1.register(miscRoutes(ctx));
       await v1.register(routingRoutes(ctx));
+      await v1.register(customerRoutes(ctx));
+      await v1.register(telephonyRoutes(ctx, opts.telephony ?? null));
       await v1.register(streamRoutes(ctx, { pingIntervalMs: opts.pingIntervalMs }));
     },
     { prefix: '/api/v1' },

@@ -7,6 +7,11 @@ import {
   type ReplyRequest,
   type SetStateRequest,
 } from '../../shared/api/index.js';
+import {
+  AcceptOfferResponse,
+  CompleteTaskResponse,
+  NextResponse,
+} from '../../shared/api/routing.js';
 import { BridgeError } from '../../shared/bridge/errors.js';
 import {
   AgentProfile,
@@ -163,6 +168,52 @@ export class HubClient {
       TicketSummary,
       options,
     );
+  }
+
+  /** Routing (issue 3): answers to offers, serve next, completion with a topic, wrap-up. */
+  acceptOffer(offerId: string, options?: RequestOptions) {
+    return this.request(
+      'POST',
+      `/api/v1/offers/${encodeURIComponent(offerId)}/accept`,
+      AcceptOfferResponse,
+      options,
+    );
+  }
+
+  rejectOffer(offerId: string, reason: string | undefined, options?: RequestOptions) {
+    return this.request(
+      'POST',
+      `/api/v1/offers/${encodeURIComponent(offerId)}/reject`,
+      AgentStatus,
+      { ...options, body: reason === undefined ? {} : { reason } },
+    );
+  }
+
+  serveNext(options?: RequestOptions) {
+    return this.request('POST', '/api/v1/me/next', NextResponse, options);
+  }
+
+  completeTask(taskId: string, topic: string | undefined, options?: RequestOptions) {
+    return this.request(
+      'POST',
+      `/api/v1/tasks/${encodeURIComponent(taskId)}/complete`,
+      CompleteTaskResponse,
+      { ...options, body: topic === undefined ? {} : { topic } },
+    );
+  }
+
+  endWrapUp(topic: string | undefined, options?: RequestOptions) {
+    return this.request('POST', '/api/v1/me/wrap-up/end', AgentStatus, {
+      ...options,
+      body: topic === undefined ? {} : { topic },
+    });
+  }
+
+  extendWrapUp(seconds: number | undefined, options?: RequestOptions) {
+    return this.request('POST', '/api/v1/me/wrap-up/extend', AgentStatus, {
+      ...options,
+      body: seconds === undefined ? {} : { seconds },
+    });
   }
 
   queues(options?: RequestOptions) {

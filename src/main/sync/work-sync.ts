@@ -18,6 +18,9 @@ import { assignmentNotice } from '../work/assignment-notice.js';
 import { isUnreachable } from './hub-client.js';
 import { HubStream, type StreamState } from './stream.js';
 import { type Notifier } from '../notifier.js';
+import { applyOfferEvent, isOwnDecision } from '../routing/offer-book.js';
+import { offerNotice } from '../routing/offer-notice.js';
+import { type Notification } from '../../shared/bridge/contract.js';
 
 export interface WorkSyncDeps {
   cache(): Cache;
@@ -27,6 +30,8 @@ export interface WorkSyncDeps {
   logger: Logger;
   streamBackoff?: BackoffOptions;
   streamHeartbeatMs?: number;
+  /** Every event of the stream, before WorkSync applies it (routing: wrap-up). */
+  onHubEvent?(session: ActiveSession, event: HubEvent): Promise<void> | void;
   /** The stream is (again) connected: a good moment to deliver the outbox, send a heartbeat. */
   onOnline?(session: ActiveSession): void;
   /** Tickets the working set includes beyond the work list (e.g. those with outbox rows). */
@@ -154,7 +159,20 @@ export class WorkSync {
 
   private async apply(session: ActiveSession, event: HubEvent): Promise<void> {
     const me = session.stored.agent.id;
+    await this.deps.onHubEvent?.(session, event);
     switch (event.type) {
+      case 'offer.created':
+      case 'offer.accepted':
+      case 'offer.rejected':
+      case 'offer.timed_out':
+      case 'offer.revoked': {
+        const change = applyOfferEvent(this.offers, event, me);
+        if (!change) return;
+        this.offers = change.offers;
+        this.deps.events.emit('work.changed', this.currentWork(me));
+        if (change.created) this.announce(offerNotice(change.created, null));
+        return;
+      }
       case 'task.assigned':
       case 'ticket.assigned':
         if (!event.ticketId) return;
@@ -199,7 +217,13 @@ export class WorkSync {
     }
     const { ticket } = detail;
     if (ticket.status !== 'open' || ticket.assigneeId !== session.stored.agent.id) return;
-    const notice = assignmentNotice(detail);
+    // Accepted or asked for by the agent: no chime for what they just did.
+    if (isOwnDecision(event)) return;
+    this.announce(assignmentNotice(detail));
+  }
+
+  /** Sound and notice in the renderer, and the OS notification main shows. */
+  private announce(notice: Notification): void {
     this.deps.events.emit('notify', notice);
     try {
       this.deps.notifier.notify(notice);

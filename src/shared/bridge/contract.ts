@@ -4,6 +4,7 @@ import { Message, TicketDetail, TicketSummary } from '../domain/ticket.js';
 import { Work } from '../domain/work.js';
 import { SetStateRequest } from '../api/agent.js';
 import { ReplyConflictReason } from '../api/replies.js';
+import { routingCalls, routingEvents } from './routing.js';
 
 /**
  * The one contract between renderer and main. Every call and event is declared here once; the
@@ -71,10 +72,13 @@ export const ReplyResult = z.object({
 export type ReplyResult = z.infer<typeof ReplyResult>;
 
 export const Notification = z.object({
-  kind: z.enum(['assignment']),
+  /** assignment: a ticket was pushed to me; offer: an offer waits for my answer (ring). */
+  kind: z.enum(['assignment', 'offer']),
   title: z.string(),
   body: z.string(),
   ticketId: z.string().uuid().nullable(),
+  /** The offer, for kind 'offer'. */
+  offerId: z.string().uuid().nullish(),
 });
 export type Notification = z.infer<typeof Notification>;
 
@@ -199,6 +203,8 @@ export const bridgeCalls = {
   'outbox.resolve': call(OutboxResolveInput, OutboxSnapshot),
   /** Full-text search over the cached tickets (customer, subject, message text). */
   search: call(SearchInput, SearchResults),
+  /** Routing (issue 3): src/shared/bridge/routing.ts. */
+  ...routingCalls,
 } as const;
 
 export const bridgeEvents = {
@@ -210,6 +216,8 @@ export const bridgeEvents = {
   /** Ask the renderer to draw attention: sound plus, where main cannot, a desktop notification. */
   notify: Notification,
   'outbox.changed': OutboxSnapshot,
+  /** Routing (issue 3): src/shared/bridge/routing.ts. */
+  ...routingEvents,
 } as const;
 
 export type BridgeCalls = typeof bridgeCalls;

@@ -2,6 +2,7 @@ import { sql as v1 } from './001-core.js';
 import { sql as v2 } from './002-routing.js';
 import { sql as v3 } from './003-routing-engine.js';
 import { sql as v4 } from './004-reply-conflicts.js';
+import { sql as v5 } from './005-telephony.js';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'routing', sql: v2 },
   { version: 3, name: 'routing-engine', sql: v3 },
   { version: 4, name: 'reply-conflicts', sql: v4 },
+  { version: 5, name: 'telephony', sql: v5 },
 ];

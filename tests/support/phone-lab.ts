@@ -1,0 +1,222 @@
+import { type Invitation, type Session, SessionState } from 'sip.js';
+import { type QueueSettings } from '../../src/shared/api/index.js';
+import { SipSettings } from '../../src/shared/api/telephony.js';
+import { type PhoneState } from '../../src/shared/bridge/phone.js';
+import { type Channel } from '../../src/shared/domain/index.js';
+import { ensureAgent } from '../../src/hub/agents/create.js';
+import { createQueue } from '../../src/hub/routing/queues.js';
+import { startHub, type RunningHub } from '../../src/hub/server.js';
+import { Softphone } from '../../src/main/phone/softphone.js';
+import { type Logger } from '../../src/main/logger.js';
+import { cannedSdhFactory } from './canned-sdh.js';
+import { freeTcpPort, startKamailio, type TestKamailio } from './kamailio.js';
+
+export const TELEPHONY_KEY = 'test-telephony-key-0123456789';
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface LabAgent {
+  login: string;
+  id: string;
+  token: string;
+  sip: SipSettings;
+  phone: Softphone;
+  state: () => PhoneState;
+  /** Incoming sessions in arrival order. */
+  invitations: Invitation[];
+  /** How this agent treats incoming calls. */
+  mode: 'answer' | 'ignore' | 'decline';
+}
+
+export interface Lab {
+  hub: RunningHub;
+  kamailio: TestKamailio;
+  agents: LabAgent[];
+  api<T = unknown>(path: string, init?: RequestInit & { token?: string }): Promise<T>;
+  setState(agent: LabAgent, state: 'available' | 'paused' | 'offline'): Promise<void>;
+  events(
+    types?: string[],
+  ): Promise<
+    { type: string; agentId: string | null; taskId: string | null; data: Record<string, unknown> }[]
+  >;
+  stop(): Promise<void>;
+}
+
+export type LabQueue = QueueSettings & { name: string; channels: Channel[] };
+
+/**
+ * A hub (in-process, in-memory PGlite) with telephony, a real Kamailio wired to it, queues, and
+ * agents signed in with a registered Softphone each (media-less SDH, auto-answer by default).
+ */
+export async function startLab(opts: {
+  agents: number;
+  queues?: LabQueue[];
+  ringSeconds?: number;
+}): Promise<Lab> {
+  const hubPort = await freeTcpPort();
+  const kamailio = await startKamailio({
+    hubUrl: `http://127.0.0.1:${hubPort}`,
+    hubKey: TELEPHONY_KEY,
+  });
+  let hub: RunningHub;
+  try {
+    hub = await startHub({
+      port: hubPort,
+      scryptCost: 1024,
+      routingSweepMs: 1000,
+      timerPollMs: 100,
+      telephony: {
+        key: TELEPHONY_KEY,
+        domain: kamailio.domain,
+        wsUrl: kamailio.wsUrl,
+        evapi: kamailio.evapi,
+      },
+    });
+  } catch (error) {
+    await kamailio.stop();
+    throw error;
+  }
+  const queues = opts.queues ?? [
+    {
+      name: 'orders',
+      channels: ['voice', 'callback', 'email'],
+      priority: 10,
+      offerTimeouts: { voice: opts.ringSeconds ?? 6 },
+      wrapUpSeconds: 30,
+      topics: ['order status', 'complaint'],
+      topicRequired: true,
+      shortAbandonSeconds: 2,
+    },
+  ];
+  const ids: string[] = [];
+  await hub.ctx.tx(async (q) => {
+    for (const queue of queues) await createQueue(q, queue);
+    for (let i = 1; i <= opts.agents; i++) {
+      const r = await ensureAgent(
+        q,
+        {
+          login: `agent${i}`,
+          name: `Agent ${i}`,
+          password: 'pw',
+          roles: ['agent'],
+          queues: queues.map((x) => x.name),
+        },
+        1024,
+      );
+      ids.push(r.id);
+    }
+    await ensureAgent(
+      q,
+      { login: 'lead', name: 'Lead', password: 'pw', roles: ['supervisor'] },
+      1024,
+    );
+  });
+  await hub.calls!.waitConnected(5000);
+
+  const api = async <T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+    if (init.body) headers.set('content-type', 'application/json');
+    const res = await fetch(new URL(path, hub.url), { ...init, headers });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  const login = async (name: string) =>
+    (
+      await api<{ token: string }>('/api/v1/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ login: name, password: 'pw' }),
+      })
+    ).token;
+  const leadToken = await login('lead');
+
+  const agents: LabAgent[] = [];
+  for (let i = 1; i <= opts.agents; i++) {
+    const token = await login(`agent${i}`);
+    const sip = SipSettings.parse(await api('/api/v1/me/sip', { token }));
+    let state: PhoneState = { registration: 'connecting', aor: null, lastError: null, calls: [] };
+    const agent: LabAgent = {
+      login: `agent${i}`,
+      id: ids[i - 1]!,
+      token,
+      sip,
+      phone: undefined as unknown as Softphone,
+      state: () => state,
+      invitations: [],
+      mode: 'answer',
+    };
+    agent.phone = new Softphone({
+      account: sip,
+      sdhFactory: cannedSdhFactory,
+      logger: quiet,
+      reconnect: { baseMs: 100, maxMs: 1000 },
+      onChange: (s) => {
+        state = s;
+        for (const call of s.calls) {
+          if (call.direction !== 'in' || call.state !== 'incoming') continue;
+          if (agent.invitations.some((x) => x.id === call.id)) continue;
+          const inv = (
+            agent.phone as unknown as { calls: Map<string, { session: Session }> }
+          ).calls.get(call.id)?.session as Invitation | undefined;
+          if (!inv) continue;
+          agent.invitations.push(inv);
+          if (agent.mode === 'answer')
+            setTimeout(() => void agent.phone.answer(call.id).catch(() => undefined), 20);
+          if (agent.mode === 'decline')
+            setTimeout(() => void agent.phone.decline(call.id).catch(() => undefined), 20);
+        }
+      },
+    });
+    agents.push(agent);
+  }
+  await Promise.all(agents.map((a) => a.phone.start()));
+  await Promise.all(agents.map((a) => a.phone.waitRegistered(10_000)));
+
+  const lab: Lab = {
+    hub,
+    kamailio,
+    agents,
+    api,
+    async setState(agent, state) {
+      await api('/api/v1/me/state', {
+        method: 'PUT',
+        token: agent.token,
+        body: JSON.stringify(state === 'paused' ? { state, reason: 'break' } : { state }),
+      });
+    },
+    async events(types) {
+      const rows = await hub.ctx.db.query<{
+        type: string;
+        agent_id: string | null;
+        task_id: string | null;
+        data: Record<string, unknown>;
+      }>('select type, agent_id, task_id, data from events order by id');
+      return rows
+        .map((r) => ({ type: r.type, agentId: r.agent_id, taskId: r.task_id, data: r.data }))
+        .filter((e) => !types || types.includes(e.type));
+    },
+    async stop() {
+      await Promise.all(agents.map((a) => a.phone.stop().catch(() => undefined)));
+      await hub.close();
+      await kamailio.stop();
+    },
+  };
+  void leadToken;
+  return lab;
+}
+
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const established = (s: Session) => s.state === SessionState.Established;
