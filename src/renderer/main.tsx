@@ -11,6 +11,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { createRendererBridge, installBridge } from './bridge/index.js';
 import { startNotifications } from './features/notifications/start-notifications.js';
+import { startRouting } from './features/routing/start-routing.js';
 import { initI18n, initialLanguage } from './i18n/index.js';
 import { startSync } from './stores/sync.js';
 import { useUiStore } from './stores/ui-store.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   installBridge(bridge);
   startSync(bridge);
   startNotifications(bridge);
+  startRouting(bridge);
 
   const root = document.getElementById('root');
   if (!root) throw new Error('index.html has no #root element');

@@ -3,17 +3,23 @@ import { type AgentStatus, type SelectableAgentState } from '../../shared/domain
 import { BridgeError } from '../../shared/bridge/errors.js';
 import { api } from '../bridge/index.js';
 
+/** Reasons offered until the hub's list has loaded (the hub's list is the truth). */
 export const PAUSE_REASONS = ['break', 'training', 'administrative', 'back_office'] as const;
-export type PauseReason = (typeof PAUSE_REASONS)[number];
+/** Reason codes with texts of their own in every language; others show the hub's label. */
+export const KNOWN_PAUSE_REASONS = [...PAUSE_REASONS, 'callback', 'missed_offer'] as const;
+export type PauseReason = (typeof KNOWN_PAUSE_REASONS)[number];
 export const isPauseReason = (value: unknown): value is PauseReason =>
-  typeof value === 'string' && (PAUSE_REASONS as readonly string[]).includes(value);
+  typeof value === 'string' && (KNOWN_PAUSE_REASONS as readonly string[]).includes(value);
+/** A pause reason code as the hub defines them (admins may add their own). */
+const isReasonCode = (value: unknown): value is string =>
+  typeof value === 'string' && /^[a-z][a-z0-9_]{0,39}$/.test(value);
 
 const REASON_KEY = 'concierge.pauseReason';
 
-const storedReason = (): PauseReason => {
+const storedReason = (): string => {
   try {
     const value = window.localStorage.getItem(REASON_KEY);
-    return isPauseReason(value) ? value : 'break';
+    return isReasonCode(value) && value !== 'missed_offer' ? value : 'break';
   } catch {
     return 'break';
   }
@@ -25,9 +31,10 @@ interface AgentStore {
   pending: SelectableAgentState | null;
   error: BridgeError | null;
   /** Reason used for the next pause (remembered between sessions). */
-  pauseReason: PauseReason;
-  setPauseReason(reason: PauseReason): void;
-  setState(state: SelectableAgentState): Promise<void>;
+  pauseReason: string;
+  setPauseReason(reason: string): void;
+  /** `afterWork`: the state applies when the current work (tickets, wrap-up) is done. */
+  setState(state: SelectableAgentState, options?: { afterWork?: boolean }): Promise<void>;
 }
 
 export const useAgentStore = create<AgentStore>()((set, get) => ({
@@ -43,13 +50,16 @@ export const useAgentStore = create<AgentStore>()((set, get) => ({
       // not persisted; still used for this session
     }
   },
-  async setState(state) {
+  async setState(state, options = {}) {
     if (get().pending) return;
     set({ pending: state, error: null });
     try {
+      const afterWork = options.afterWork ? { afterWork: true } : {};
       const status = await api().call(
         'agent.setState',
-        state === 'paused' ? { state, reason: get().pauseReason } : { state },
+        state === 'paused'
+          ? { state, reason: get().pauseReason, ...afterWork }
+          : { state, ...afterWork },
       );
       set({ status });
     } catch (error) {

@@ -2,6 +2,7 @@ import {
   Alert,
   Box,
   Button,
+  Checkbox,
   Group,
   Kbd,
   NativeSelect,
@@ -15,12 +16,19 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type SelectableAgentState } from '../../../shared/domain/agent.js';
 import { formatWhen } from '../../i18n/format.js';
-import { isPauseReason, PAUSE_REASONS, useAgentStore } from '../../stores/agent-store.js';
+import { PAUSE_REASONS, useAgentStore } from '../../stores/agent-store.js';
+import { useRoutingStore } from '../../stores/routing-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
 import { ChevronDownIcon } from '../../ui/icons.js';
 import { describeError } from '../../ui/describe-error.js';
 import { altKey } from '../../ui/platform.js';
-import { stateColor, STATE_KEY, STATE_ORDER, statusLabel } from './agent-state-meta.js';
+import {
+  reasonLabel,
+  stateColor,
+  STATE_KEY,
+  STATE_ORDER,
+  statusLabel,
+} from './agent-state-meta.js';
 
 function StateDot({ state }: { state: string }) {
   const color = stateColor(state);
@@ -47,13 +55,30 @@ export function AgentStateControl() {
   const pauseReason = useAgentStore((s) => s.pauseReason);
   const setPauseReason = useAgentStore((s) => s.setPauseReason);
   const setState = useAgentStore((s) => s.setState);
+  const hubReasons = useRoutingStore((s) => s.pauseReasons);
   const [opened, setOpened] = useState(false);
+  const [afterWork, setAfterWork] = useState(false);
 
   const current = status?.state ?? null;
   const choose = async (state: SelectableAgentState) => {
-    await setState(state);
-    if (!useAgentStore.getState().error) setOpened(false);
+    await setState(state, { afterWork });
+    if (!useAgentStore.getState().error) {
+      setOpened(false);
+      setAfterWork(false);
+    }
   };
+  // The hub's reasons an agent may choose (system ones such as "missed offer" are the hub's).
+  const selectable = hubReasons.filter((r) => !r.system && r.enabled).map((r) => r.code);
+  const reasons = selectable.length > 0 ? selectable : [...PAUSE_REASONS];
+  const next = status?.next ?? null;
+  const nextText = next
+    ? t('routing.nextState.pending', {
+        state:
+          next.state === 'paused' && next.reason
+            ? t('agentState.pausedWithReason', { reason: reasonLabel(t, next.reason) })
+            : t(`agentState.${next.state}`),
+      })
+    : null;
 
   const shortcutHelp = STATE_ORDER.map(
     (s) => `${altKey()}+${STATE_KEY[s].label} ${t(`agentState.${s}`)}`,
@@ -88,6 +113,11 @@ export function AgentStateControl() {
             rightSection={<ChevronDownIcon size={14} />}
           >
             {statusLabel(t, status)}
+            {nextText && (
+              <Text component="span" size="xs" c="dimmed" ml={6} data-testid="next-state-pending">
+                → {nextText}
+              </Text>
+            )}
           </Button>
         </Tooltip>
       </Popover.Target>
@@ -138,22 +168,33 @@ export function AgentStateControl() {
                   size="xs"
                   mt={4}
                   ml={30}
-                  value={pauseReason}
+                  value={reasons.includes(pauseReason) ? pauseReason : reasons[0]}
                   onChange={(e) => {
                     const reason = e.currentTarget.value;
-                    if (!isPauseReason(reason)) return;
+                    if (!reason) return;
                     setPauseReason(reason);
                     // Already paused: the new reason applies at once.
                     if (current === 'paused') void setState('paused');
                   }}
-                  data={PAUSE_REASONS.map((r) => ({
-                    value: r,
-                    label: t(`agentState.reasons.${r}`),
-                  }))}
+                  data={reasons.map((r) => ({ value: r, label: reasonLabel(t, r) }))}
                 />
               )}
             </Box>
           ))}
+          <Checkbox
+            data-testid="next-state"
+            size="xs"
+            mt={4}
+            checked={afterWork}
+            onChange={(e) => setAfterWork(e.currentTarget.checked)}
+            label={t('routing.nextState.label')}
+            description={t('routing.nextState.hint')}
+          />
+          {nextText && (
+            <Text size="xs" c="violet.8" fw={600}>
+              {nextText}
+            </Text>
+          )}
           {error && (
             <Alert color="red" variant="light" p="xs" role="alert">
               <Text size="xs">

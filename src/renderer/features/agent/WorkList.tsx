@@ -7,6 +7,7 @@ import { useUiStore } from '../../stores/ui-store.js';
 import { useWorkStore } from '../../stores/work-store.js';
 import { describeError } from '../../ui/describe-error.js';
 import { InboxIcon } from '../../ui/icons.js';
+import { ServeNextButton, ServeNextResult } from '../routing/ServeNextButton.js';
 import { useSearchStore } from '../../stores/search-store.js';
 import { PendingBadge } from '../outbox/PendingBadge.js';
 import { SearchBox, SearchResults } from '../search/SearchBox.js';
@@ -27,23 +28,27 @@ export function WorkList() {
   return (
     <Stack gap={0} h="100%" component="section" aria-labelledby="work-title">
       <Group justify="space-between" px="md" py="sm" className="pane-header" wrap="nowrap">
-        <Text id="work-title" fw={700} size="sm">
-          {t('work.title')}
-        </Text>
-        {work && (
-          <Badge
-            variant="light"
-            color="gray"
-            size="sm"
-            tt="none"
-            style={{ flexShrink: 0 }}
-            aria-label={t('work.count', { count: tickets.length })}
-            title={t('work.count', { count: tickets.length })}
-          >
-            {tickets.length}
-          </Badge>
-        )}
+        <Group gap={6} wrap="nowrap">
+          <Text id="work-title" fw={700} size="sm">
+            {t('work.title')}
+          </Text>
+          {work && (
+            <Badge
+              variant="light"
+              color="gray"
+              size="sm"
+              tt="none"
+              style={{ flexShrink: 0 }}
+              aria-label={t('work.count', { count: tickets.length })}
+              title={t('work.count', { count: tickets.length })}
+            >
+              {tickets.length}
+            </Badge>
+          )}
+        </Group>
+        <ServeNextButton />
       </Group>
+      <ServeNextResult />
       <SearchBox />
       {error && (
         <Alert color="red" variant="light" m="sm" p="xs">

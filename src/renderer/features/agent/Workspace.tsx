@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../stores/app-store.js';
 import { CustomerPanel } from '../customer/CustomerPanel.js';
 import { OutboxView } from '../outbox/OutboxView.js';
+import { OfferCard } from '../routing/OfferCard.js';
+import { WrapUpBar } from '../routing/WrapUpBar.js';
 import { OfflineBanner } from './OfflineBanner.js';
 import { ShortcutsHelp } from './ShortcutsHelp.js';
 import { TicketView } from './TicketView.js';
@@ -36,6 +38,8 @@ export function Workspace() {
           </Alert>
         )}
         <OfflineBanner />
+        <OfferCard />
+        <WrapUpBar />
         <TicketView />
       </AppShell.Main>
       <AppShell.Aside aria-label={t('customer.panel')}>

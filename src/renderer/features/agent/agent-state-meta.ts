@@ -1,6 +1,7 @@
 import { type TFunction } from 'i18next';
 import { type AgentStatus, type SelectableAgentState } from '../../../shared/domain/agent.js';
 import { isPauseReason } from '../../stores/agent-store.js';
+import { useRoutingStore } from '../../stores/routing-store.js';
 
 export const STATE_ORDER: SelectableAgentState[] = ['available', 'paused', 'offline'];
 
@@ -30,9 +31,10 @@ export const STATE_KEY: Record<SelectableAgentState, { code: string; label: stri
   offline: { code: 'Digit3', label: '3' },
 };
 
-/** Known reasons are shown translated; anything else the hub sets (e.g. "missed offer") verbatim. */
+/** Known reasons are shown translated; others with the hub's label (an admin's own reasons). */
 export function reasonLabel(t: TFunction, reason: string): string {
-  return isPauseReason(reason) ? t(`agentState.reasons.${reason}`) : reason;
+  if (isPauseReason(reason)) return t(`agentState.reasons.${reason}`);
+  return useRoutingStore.getState().pauseReasons.find((r) => r.code === reason)?.label ?? reason;
 }
 
 export function statusLabel(t: TFunction, status: AgentStatus | null): string {

@@ -42,3 +42,28 @@ export function playAssignmentSound(): void {
     oscillator.stop(t + 0.26);
   }
 }
+
+/**
+ * The offer ring: two short bursts of alternating tones (~1.1 s), unlike the assignment chime,
+ * because an offer waits for an answer and times out.
+ */
+export function playOfferSound(): void {
+  const ctx = audioContext();
+  if (!ctx) return;
+  if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+  const start = ctx.currentTime + 0.02;
+  for (let i = 0; i < 8; i++) {
+    const oscillator = ctx.createOscillator();
+    const gain = ctx.createGain();
+    oscillator.type = 'triangle';
+    oscillator.frequency.value = i % 2 === 0 ? 988 : 784;
+    // Two bursts of four notes with a pause between them.
+    const t = start + i * 0.09 + (i >= 4 ? 0.35 : 0);
+    gain.gain.setValueAtTime(0.0001, t);
+    gain.gain.exponentialRampToValueAtTime(0.22, t + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.085);
+    oscillator.connect(gain).connect(ctx.destination);
+    oscillator.start(t);
+    oscillator.stop(t + 0.09);
+  }
+}

@@ -6,7 +6,7 @@ import { useAppStore } from '../../stores/app-store.js';
 import { useTicketStore } from '../../stores/ticket-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
 import { useWorkStore } from '../../stores/work-store.js';
-import { playAssignmentSound, unlockAudio } from './assignment-sound.js';
+import { playAssignmentSound, playOfferSound, unlockAudio } from './assignment-sound.js';
 import { showDesktopNotification } from './desktop-notification.js';
 
 const pageIsVisible = (): boolean => document.visibilityState === 'visible' && document.hasFocus();
@@ -28,7 +28,33 @@ function localized(n: BridgeNotification): { title: string; body: string } {
   };
 }
 
+/**
+ * An offer: the ring, a spoken announcement, and outside the page a notification — the offer card
+ * itself is the in-page notice (no toast on top of it).
+ */
+function onOffer(bridge: RendererBridge, notice: BridgeNotification): void {
+  playOfferSound();
+  const offer = useWorkStore.getState().work?.offers.find((o) => o.id === notice.offerId);
+  const title = offer
+    ? i18next.t('routing.offer.title', { number: offer.ticket.number })
+    : notice.title;
+  const body = offer
+    ? [offer.ticket.subject, offer.ticket.customerName].filter(Boolean).join(' — ')
+    : notice.body;
+  useUiStore.getState().announce(i18next.t('routing.offer.announcement', { title, body }));
+  if (pageIsVisible()) return;
+  unseen += 1;
+  updateTitle();
+  if (useAppStore.getState().info?.transport === 'web' && bridge.kind === 'web') {
+    showDesktopNotification(title, body, notice.offerId ?? title, () => window.focus());
+  }
+}
+
 function onNotify(bridge: RendererBridge, notice: BridgeNotification): void {
+  if (notice.kind === 'offer') {
+    onOffer(bridge, notice);
+    return;
+  }
   playAssignmentSound();
   const n = { ...notice, ...localized(notice) };
   useUiStore
