@@ -50,22 +50,25 @@ export function hubEvent(row: EventRow): HubEvent {
 export async function appendEvents(q: Query, events: readonly NewEvent[]): Promise<HubEvent[]> {
   if (events.length === 0) return [];
   await q('select pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
-  const out: HubEvent[] = [];
-  for (const e of events) {
-    const rows = await q<EventRow>(
-      `insert into events (type, agent_id, ticket_id, task_id, queue_id, data)
-       values ($1, $2, $3, $4, $5, $6::jsonb) returning *`,
-      [
-        e.type,
-        e.agentId ?? null,
-        e.ticketId ?? null,
-        e.taskId ?? null,
-        e.queueId ?? null,
-        JSON.stringify(e.data ?? {}),
-      ],
-    );
-    out.push(hubEvent(rows[0]!));
-  }
+  // One multi-row insert: ids are assigned in array order (unnest keeps it), so the order the
+  // caller gave is the order in the log.
+  const rows = await q<EventRow>(
+    `insert into events (type, agent_id, ticket_id, task_id, queue_id, data)
+     select t, a, k, s, qq, d
+     from unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::jsonb[])
+       with ordinality as u (t, a, k, s, qq, d, n)
+     order by n
+     returning *`,
+    [
+      events.map((e) => e.type),
+      events.map((e) => e.agentId ?? null),
+      events.map((e) => e.ticketId ?? null),
+      events.map((e) => e.taskId ?? null),
+      events.map((e) => e.queueId ?? null),
+      events.map((e) => JSON.stringify(e.data ?? {})),
+    ],
+  );
+  const out = rows.map(hubEvent).sort((a, b) => a.id - b.id);
   // Delivered only if the transaction commits; payload is a hint, readers query the table.
   await q('select pg_notify($1, $2)', [EVENTS_CHANNEL, String(out[out.length - 1]!.id)]);
   return out;

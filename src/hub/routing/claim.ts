@@ -45,22 +45,31 @@ export async function lockQueuedTasks(
 ): Promise<QueuedTaskRow[]> {
   const params: unknown[] = [limit];
   let filter = `qu.mode = 'push'`;
+  let agentFilter = '';
   if (only) {
     params.push(only.agentId);
-    filter = `t.queue_id in (select queue_id from agent_queues where agent_id = $2)`;
+    filter = 'true';
+    agentFilter = 'and a.id = $2';
   }
+  // Which (queue, channel) pairs some ready agent has room for — computed once, so a long backlog
+  // that nobody can take right now costs one index scan, not a capacity check per queued task.
   return q<QueuedTaskRow>(
-    `select ${TASK_COLUMNS}
+    `with free as (
+       select distinct aq.queue_id, c.channel
+       from agents a
+       join agent_queues aq on aq.agent_id = a.id
+       join agent_capacity c on c.agent_id = a.id
+       where ${READY_AGENT} ${agentFilter}
+         and not exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending')
+         and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
+           and x.channel = c.channel and x.status in ('offered', 'assigned', 'wrapping'))
+     )
+     select ${TASK_COLUMNS}
      from tasks t
      join tickets k on k.id = t.ticket_id
      join queues qu on qu.id = t.queue_id
      where t.status = 'queued' and ${filter}
-       and exists (select 1 from agent_queues aq
-                   join agents a on a.id = aq.agent_id
-                   join agent_capacity c on c.agent_id = a.id and c.channel = t.channel
-                   where aq.queue_id = t.queue_id and ${READY_AGENT}
-                     and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
-                       and x.channel = t.channel and x.status in ('offered', 'assigned', 'wrapping')))
+       and (t.queue_id, t.channel) in (select queue_id, channel from free)
      order by t.priority desc, t.sla_deadline nulls last, t.created_at, t.id
      limit $1
      for update of t, k skip locked`,
@@ -68,21 +77,30 @@ export async function lockQueuedTasks(
   );
 }
 
-/** Locks ready members of the given queues (SKIP LOCKED: another router has the rest). */
+/**
+ * Locks the ready members of the given queues who have room on one of the given channels and no
+ * pending offer (SKIP LOCKED: another router has the rest). Only they can be eligible, and
+ * leaving full agents out keeps a pass cheap when one slot frees up in a busy team.
+ */
 export async function lockReadyAgents(
   q: Query,
   queueIds: readonly string[],
+  channels: readonly string[],
   only?: string,
 ): Promise<string[]> {
   const rows = await q<{ id: string }>(
     `select a.id from agents a
      where ${READY_AGENT}
-       and exists (select 1 from agent_queues aq where aq.agent_id = a.id
-                   and aq.queue_id = any($1::uuid[]))
-       and ($2::uuid is null or a.id = $2::uuid)
+       and ($3::uuid is null or a.id = $3::uuid)
+       and not exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending')
+       and exists (select 1 from agent_queues aq join agent_capacity c on c.agent_id = aq.agent_id
+                   where aq.agent_id = a.id and aq.queue_id = any($1::uuid[])
+                     and c.channel = any($2::text[])
+                     and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
+                       and x.channel = c.channel and x.status in ('offered', 'assigned', 'wrapping')))
      order by a.id
      for update of a skip locked`,
-    [queueIds, only ?? null],
+    [queueIds, channels, only ?? null],
   );
   return rows.map((r) => r.id);
 }

@@ -38,7 +38,7 @@ function world(seed: number): { tasks: TaskView[]; agents: AgentView[] } {
       tasksToday: Math.floor(r() * 5),
       queues: new Map(QUEUES.filter(() => r() < 0.6).map((q) => [q, Math.floor(r() * 3)])),
       languages: new Set(LANGS.filter(() => r() < 0.6)),
-      skills: r() < 0.5 ? { returns: 1 + Math.floor(r() * 5) } : {},
+      skills: (r() < 0.5 ? { returns: 1 + Math.floor(r() * 5) } : {}) as Record<string, number>,
       capacity: { voice: 1, chat: Math.floor(r() * 4), email: Math.floor(r() * 6), api: 5 },
       load,
       voiceExclusive: r() < 0.8,
@@ -52,7 +52,7 @@ function world(seed: number): { tasks: TaskView[]; agents: AgentView[] } {
     slaDeadline: r() < 0.5 ? Math.floor(r() * 2000) : null,
     createdAt: Math.floor(r() * 1000),
     language: r() < 0.5 ? pick(LANGS) : null,
-    skills: r() < 0.3 ? { returns: 1 + Math.floor(r() * 5) } : {},
+    skills: (r() < 0.3 ? { returns: 1 + Math.floor(r() * 5) } : {}) as Record<string, number>,
     skippedAgents: new Set(agents.filter(() => r() < 0.1).map((a) => a.id)),
     autoAccept: r() < 0.5,
   }));

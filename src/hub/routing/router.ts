@@ -20,14 +20,18 @@ export async function routeBatch(
   opts: { limit?: number; onlyAgent?: string } = {},
 ): Promise<{
   count: number;
+  /** The batch was full: there may be more matchable tasks behind it. */
+  more: boolean;
   events: NewEvent[];
   results: Awaited<ReturnType<typeof offerTask>>[];
 }> {
   const only = opts.onlyAgent ? { agentId: opts.onlyAgent } : undefined;
-  const tasks = await lockQueuedTasks(q, opts.limit ?? BATCH, only);
-  if (tasks.length === 0) return { count: 0, events: [], results: [] };
+  const limit = opts.limit ?? BATCH;
+  const tasks = await lockQueuedTasks(q, limit, only);
+  if (tasks.length === 0) return { count: 0, more: false, events: [], results: [] };
   const queueIds = [...new Set(tasks.map((t) => t.queue_id))];
-  const agentIds = await lockReadyAgents(q, queueIds, opts.onlyAgent);
+  const channels = [...new Set(tasks.map((t) => t.channel))];
+  const agentIds = await lockReadyAgents(q, queueIds, channels, opts.onlyAgent);
   const agents = await agentViews(q, agentIds, dayStart(now));
   const proposals = match(tasks.map(taskView), agents, now.getTime());
   const byId = new Map(tasks.map((t) => [t.id, t]));
@@ -44,7 +48,7 @@ export async function routeBatch(
     events.push(...r.events);
     results.push(r);
   }
-  return { count: results.length, events, results };
+  return { count: results.length, more: tasks.length === limit, events, results };
 }
 
 /**
@@ -95,15 +99,16 @@ export class Router {
   private async pass(): Promise<void> {
     try {
       for (;;) {
-        const count = await withRetry(() =>
+        const { count, more } = await withRetry(() =>
           this.db.transaction(async (q) => {
             const r = await routeBatch(q, this.clock.now());
             await appendEvents(q, r.events);
-            return r.count;
+            return r;
           }),
         );
         if (count > 0) this.afterCommit();
-        if (count === 0) return;
+        // A batch smaller than the limit was everything matchable now: no second look needed.
+        if (count === 0 || !more) return;
       }
     } catch (err) {
       this.log.error({ err }, 'routing pass failed');
