@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Notification } from '../../src/shared/bridge/contract.js';
 import { silentLogger } from '../../src/main/logger.js';
-import { createServices, type Services } from '../../src/main/services.js';
+import { createServices, type OutboxOptions, type Services } from '../../src/main/services.js';
 import { MemorySecretStore } from '../../src/main/session/secret-store.js';
 
 export interface Recorded {
@@ -18,6 +18,7 @@ export function makeServices(options: {
   secrets?: MemorySecretStore;
   defaultHubUrl?: string | null;
   fetch?: typeof fetch;
+  outbox?: OutboxOptions;
 }) {
   const events: Recorded[] = [];
   const notifications: Notification[] = [];
@@ -32,7 +33,7 @@ export function makeServices(options: {
     fetch: options.fetch,
     requestTimeoutMs: 3_000,
     replyWaitMs: 3_000,
-    outbox: { backoff: { baseMs: 50, maxMs: 300 } },
+    outbox: { backoff: { baseMs: 50, maxMs: 300 }, ...options.outbox },
     streamBackoff: { baseMs: 50, maxMs: 300 },
     streamHeartbeatMs: 1_000,
   });

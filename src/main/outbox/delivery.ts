@@ -214,7 +214,9 @@ export class OutboxDelivery {
         return 'unauthorized';
       case 'hub_error': {
         const conflict = ReplyConflictDetails.safeParse(hub?.details);
-        if ((hub?.status === 412 || hub?.status === 409) && conflict.success) {
+        // 412: the ticket changed since the reply's version. 409 (closed, no If-Match): the agent
+        // is asked once; after "send anyway" the hub's refusal is final (failed, text kept).
+        if (conflict.success && (hub?.status === 412 || (hub?.status === 409 && !row.sentAnyway))) {
           const value: OutboxConflict = {
             reason: conflict.data.reason,
             newMessages: conflict.data.newMessages ?? [],

@@ -32,6 +32,7 @@ interface Row {
   text: string;
   base_version: number | null;
   if_match: number;
+  sent_anyway: number;
   state: OutboxState;
   attempts: number;
   next_attempt_at: string | null;
@@ -50,6 +51,8 @@ export interface DeliverableRow {
   text: string;
   /** Sent as If-Match, unless the agent chose "send anyway". */
   ifMatchVersion: number | null;
+  /** The agent already reviewed a refusal and chose to send anyway: a new refusal is final. */
+  sentAnyway: boolean;
 }
 
 function parseConflict(json: string | null): OutboxRowT['conflict'] {
@@ -133,7 +136,8 @@ export class OutboxRepository {
         `UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'`,
       ),
       anyway: db.prepare(
-        `UPDATE outbox SET state = 'pending', if_match = 0, conflict = NULL, last_error = NULL,
+        `UPDATE outbox SET state = 'pending', if_match = 0, sent_anyway = 1, conflict = NULL,
+                last_error = NULL,
                 next_attempt_at = NULL, updated_at = ?
           WHERE id = ? AND state IN ('needs_review', 'failed')`,
       ),
@@ -170,6 +174,7 @@ export class OutboxRepository {
       ticketId: r.ticket_id,
       text: r.text,
       ifMatchVersion: r.if_match === 1 ? r.base_version : null,
+      sentAnyway: r.sent_anyway === 1,
     }));
   }
 

@@ -28,6 +28,7 @@ export const userData001: Migration = {
         text           TEXT NOT NULL,
         base_version   INTEGER,
         if_match       INTEGER NOT NULL DEFAULT 1 CHECK (if_match IN (0, 1)),
+        sent_anyway    INTEGER NOT NULL DEFAULT 0 CHECK (sent_anyway IN (0, 1)),
         state          TEXT NOT NULL DEFAULT 'pending'
                        CHECK (state IN ('pending', 'sending', 'delivered', 'needs_review', 'failed')),
         attempts       INTEGER NOT NULL DEFAULT 0,
