@@ -11,6 +11,8 @@ import { openCache, type Cache } from './cache/cache.js';
 import { EventBus } from './event-bus.js';
 import { type Logger } from './logger.js';
 import { type Notifier } from './notifier.js';
+import { PhoneService } from './phone/phone-service.js';
+import { type PhoneCall } from '../shared/bridge/phone.js';
 import {
   OutboxDelivery,
   type DeliveryBackoff,
@@ -54,6 +56,8 @@ export interface ServicesDeps {
   defaultHubUrl: string | null | Promise<string | null>;
   logger: Logger;
   fetch?: typeof fetch;
+  /** An incoming call starts (call) or stops (null) ringing: the shell draws attention. */
+  onRing?(call: PhoneCall | null): void;
   /** Timeout of ordinary hub requests. */
   requestTimeoutMs?: number;
   /** How long `tickets.reply` waits for the outbox to deliver before answering "queued". */
@@ -97,6 +101,14 @@ export function createServices(deps: ServicesDeps): Services {
     return userData;
   };
   const events = new EventBus(deps.logger);
+  const phone = new PhoneService({
+    secrets: deps.secrets,
+    logger: deps.logger,
+    emitState: (state) => events.emit('phone.changed', state),
+    emitMedia: (request) => events.emit('phone.media', request),
+    onRing: deps.onRing,
+    fetch: deps.fetch,
+  });
   // eslint-disable-next-line prefer-const -- assigned after the session manager that refers to it
   let sync: WorkSync;
   // eslint-disable-next-line prefer-const -- idem
@@ -117,12 +129,14 @@ export function createServices(deps: ServicesDeps): Services {
       }),
     onStart: (session) => {
       sync.start(session);
+      phone.start(session);
       delivery.start(scopeOf(session), session.client);
       presence.start(session.client);
       emitOutbox();
     },
     onEnd: () => {
       void sync.stop();
+      void phone.stop().then(() => phone.forget());
       void delivery.stop();
       presence.stop();
       events.emit('connection.changed', sync.connection());
@@ -256,6 +270,7 @@ export function createServices(deps: ServicesDeps): Services {
 
   const handlers: BridgeHandlers = {
     ping: async () => ({ ok: true }),
+    ...phone.handlers,
     'app.info': async () => ({
       ...deps.app,
       defaultHubUrl: await Promise.resolve(deps.defaultHubUrl).catch(() => null),
@@ -412,6 +427,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
     async stop() {
       await sessions.settle();
+      await phone.stop();
       await sync.stop();
       await delivery.stop();
       presence.stop();

@@ -43,15 +43,40 @@ export interface Lab {
 
 export type LabQueue = QueueSettings & { name: string; channels: Channel[] };
 
-/**
- * A hub (in-process, in-memory PGlite) with telephony, a real Kamailio wired to it, queues, and
- * agents signed in with a registered Softphone each (media-less SDH, auto-answer by default).
- */
-export async function startLab(opts: {
+export interface TelephonyHub {
+  hub: RunningHub;
+  kamailio: TestKamailio;
+  agentIds: string[];
+  api<T = unknown>(path: string, init?: RequestInit & { token?: string }): Promise<T>;
+  login(name: string): Promise<string>;
+  events(types?: string[]): Promise<LabEvent[]>;
+  stop(): Promise<void>;
+}
+
+export interface LabEvent {
+  type: string;
+  agentId: string | null;
+  taskId: string | null;
+  data: Record<string, unknown>;
+}
+
+export const defaultQueue = (ringSeconds = 6): LabQueue => ({
+  name: 'orders',
+  channels: ['voice', 'callback', 'email'],
+  priority: 10,
+  offerTimeouts: { voice: ringSeconds },
+  wrapUpSeconds: 30,
+  topics: ['order status', 'complaint'],
+  topicRequired: true,
+  shortAbandonSeconds: 2,
+});
+
+/** A hub (in-process, in-memory PGlite) with telephony, a real Kamailio wired to it, queues, agents. */
+export async function startTelephony(opts: {
   agents: number;
   queues?: LabQueue[];
   ringSeconds?: number;
-}): Promise<Lab> {
+}): Promise<TelephonyHub> {
   const hubPort = await freeTcpPort();
   const kamailio = await startKamailio({
     hubUrl: `http://127.0.0.1:${hubPort}`,
@@ -75,19 +100,8 @@ export async function startLab(opts: {
     await kamailio.stop();
     throw error;
   }
-  const queues = opts.queues ?? [
-    {
-      name: 'orders',
-      channels: ['voice', 'callback', 'email'],
-      priority: 10,
-      offerTimeouts: { voice: opts.ringSeconds ?? 6 },
-      wrapUpSeconds: 30,
-      topics: ['order status', 'complaint'],
-      topicRequired: true,
-      shortAbandonSeconds: 2,
-    },
-  ];
-  const ids: string[] = [];
+  const queues = opts.queues ?? [defaultQueue(opts.ringSeconds)];
+  const agentIds: string[] = [];
   await hub.ctx.tx(async (q) => {
     for (const queue of queues) await createQueue(q, queue);
     for (let i = 1; i <= opts.agents; i++) {
@@ -102,16 +116,10 @@ export async function startLab(opts: {
         },
         1024,
       );
-      ids.push(r.id);
+      agentIds.push(r.id);
     }
-    await ensureAgent(
-      q,
-      { login: 'lead', name: 'Lead', password: 'pw', roles: ['supervisor'] },
-      1024,
-    );
   });
   await hub.calls!.waitConnected(5000);
-
   const api = async <T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('authorization', `Bearer ${init.token}`);
@@ -121,15 +129,45 @@ export async function startLab(opts: {
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
-  const login = async (name: string) =>
-    (
-      await api<{ token: string }>('/api/v1/auth/login', {
-        method: 'POST',
-        body: JSON.stringify({ login: name, password: 'pw' }),
-      })
-    ).token;
-  const leadToken = await login('lead');
+  return {
+    hub,
+    kamailio,
+    agentIds,
+    api,
+    login: async (name) =>
+      (
+        await api<{ token: string }>('/api/v1/auth/login', {
+          method: 'POST',
+          body: JSON.stringify({ login: name, password: 'pw' }),
+        })
+      ).token,
+    async events(types) {
+      const rows = await hub.ctx.db.query<{
+        type: string;
+        agent_id: string | null;
+        task_id: string | null;
+        data: Record<string, unknown>;
+      }>('select type, agent_id, task_id, data from events order by id');
+      return rows
+        .map((r) => ({ type: r.type, agentId: r.agent_id, taskId: r.task_id, data: r.data }))
+        .filter((e) => !types || types.includes(e.type));
+    },
+    async stop() {
+      await hub.close();
+      await kamailio.stop();
+    },
+  };
+}
 
+/** startTelephony plus every agent signed in with a registered Softphone (media-less, auto-answer). */
+export async function startLab(opts: {
+  agents: number;
+  queues?: LabQueue[];
+  ringSeconds?: number;
+}): Promise<Lab> {
+  const t = await startTelephony(opts);
+  const { hub, kamailio, api, login } = t;
+  const ids = t.agentIds;
   const agents: LabAgent[] = [];
   for (let i = 1; i <= opts.agents; i++) {
     const token = await login(`agent${i}`);
@@ -184,24 +222,12 @@ export async function startLab(opts: {
         body: JSON.stringify(state === 'paused' ? { state, reason: 'break' } : { state }),
       });
     },
-    async events(types) {
-      const rows = await hub.ctx.db.query<{
-        type: string;
-        agent_id: string | null;
-        task_id: string | null;
-        data: Record<string, unknown>;
-      }>('select type, agent_id, task_id, data from events order by id');
-      return rows
-        .map((r) => ({ type: r.type, agentId: r.agent_id, taskId: r.task_id, data: r.data }))
-        .filter((e) => !types || types.includes(e.type));
-    },
+    events: t.events,
     async stop() {
       await Promise.all(agents.map((a) => a.phone.stop().catch(() => undefined)));
-      await hub.close();
-      await kamailio.stop();
+      await t.stop();
     },
   };
-  void leadToken;
   return lab;
 }
 

@@ -9,6 +9,7 @@ import { configuredHubUrl, readSettings } from '../settings.js';
 import { spawnHubInUtilityProcess } from './demo-hub.js';
 import { wireIpc } from './ipc.js';
 import { createElectronNotifier } from './notifier.js';
+import { createRingAttention } from './ring-attention.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createSafeSecretStore } from './secret-store.js';
 import { secureSession } from './session-security.js';
@@ -76,6 +77,7 @@ export async function runElectronApp(): Promise<void> {
     dataDir: userData,
     secrets: createSafeSecretStore(userData, logger),
     notifier: createElectronNotifier(() => window),
+    onRing: createRingAttention(() => window),
     app: { version: app.getVersion(), transport: 'electron', platform: process.platform },
     defaultHubUrl,
     logger: createConsoleLogger('services'),

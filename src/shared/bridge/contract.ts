@@ -3,8 +3,9 @@ import { AgentProfile, AgentStatus } from '../domain/agent.js';
 import { Message, TicketDetail, TicketSummary } from '../domain/ticket.js';
 import { Work } from '../domain/work.js';
 import { SetStateRequest } from '../api/agent.js';
-import { ReplyConflictReason } from '../api/replies.js';
+import { phoneCalls, phoneEvents } from './phone.js';
 import { routingCalls, routingEvents } from './routing.js';
+import { ReplyConflictReason } from '../api/replies.js';
 
 /**
  * The one contract between renderer and main. Every call and event is declared here once; the
@@ -203,6 +204,8 @@ export const bridgeCalls = {
   'outbox.resolve': call(OutboxResolveInput, OutboxSnapshot),
   /** Full-text search over the cached tickets (customer, subject, message text). */
   search: call(SearchInput, SearchResults),
+  /** Softphone (issue 5): src/shared/bridge/phone.ts. */
+  ...phoneCalls,
   /** Routing (issue 3): src/shared/bridge/routing.ts. */
   ...routingCalls,
 } as const;
@@ -216,6 +219,8 @@ export const bridgeEvents = {
   /** Ask the renderer to draw attention: sound plus, where main cannot, a desktop notification. */
   notify: Notification,
   'outbox.changed': OutboxSnapshot,
+  /** Softphone (issue 5): src/shared/bridge/phone.ts. */
+  ...phoneEvents,
   /** Routing (issue 3): src/shared/bridge/routing.ts. */
   ...routingEvents,
 } as const;

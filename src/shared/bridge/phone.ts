@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { AgentStatus } from '../domain/agent.js';
 import { CustomerSearchResponse } from '../api/telephony.js';
 
 /**
@@ -149,11 +148,6 @@ export const phoneCalls = {
   'phone.lookup': {
     request: z.object({ phone: z.string().trim().min(3).max(40) }).strict(),
     response: CustomerSearchResponse,
-  },
-  /** Ends after-call work on the hub with the chosen topic. */
-  'phone.endWrapUp': {
-    request: z.object({ topic: z.string().max(100).nullable() }).strict(),
-    response: AgentStatus,
   },
 } as const;
 

@@ -2,6 +2,7 @@ import { Alert, AppShell, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../stores/app-store.js';
 import { CustomerPanel } from '../customer/CustomerPanel.js';
+import { PhonePanel } from '../phone/PhonePanel.js';
 import { OutboxView } from '../outbox/OutboxView.js';
 import { OfferCard } from '../routing/OfferCard.js';
 import { WrapUpBar } from '../routing/WrapUpBar.js';
@@ -43,6 +44,7 @@ export function Workspace() {
         <TicketView />
       </AppShell.Main>
       <AppShell.Aside aria-label={t('customer.panel')}>
+        <PhonePanel />
         <CustomerPanel />
       </AppShell.Aside>
       <ShortcutsHelp />

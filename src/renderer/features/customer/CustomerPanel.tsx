@@ -1,3 +1,4 @@
+import { ClickToCall } from '../phone/ClickToCall.js';
 import { Anchor, Avatar, Center, Group, Stack, Tabs, Text } from '@mantine/core';
 import { type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -46,7 +47,10 @@ function CustomerTab({ customer }: { customer: Customer }) {
         </Field>
         <Field label={t('customer.phone')}>
           {customer.phone ? (
-            <Anchor href={`tel:${customer.phone}`}>{customer.phone}</Anchor>
+            <Group gap={6} wrap="nowrap">
+              <Anchor href={`tel:${customer.phone}`}>{customer.phone}</Anchor>
+              <ClickToCall number={customer.phone} />
+            </Group>
           ) : (
             missing
           )}

@@ -1,0 +1,117 @@
+import { create } from 'zustand';
+import { type CustomerSearchResponse } from '../../../shared/api/telephony.js';
+import { BridgeError } from '../../../shared/bridge/errors.js';
+import {
+  type CallHistoryEntry,
+  type PhoneCall,
+  type PhoneState,
+} from '../../../shared/bridge/phone.js';
+import { api } from '../../bridge/index.js';
+import { DEFAULT_DEVICES, loadDevices, saveDevices, type DeviceSettings } from './media/devices.js';
+
+export interface ScreenPop {
+  callId: string;
+  phone: string;
+  result: CustomerSearchResponse | null;
+  error: string | null;
+  /** The customer the agent picked when several match. */
+  chosenId: string | null;
+}
+
+interface PhoneStore {
+  phone: PhoneState;
+  history: CallHistoryEntry[];
+  muted: boolean;
+  devices: DeviceSettings;
+  pop: ScreenPop | null;
+  error: string | null;
+  settingsOpen: boolean;
+  historyOpen: boolean;
+  /** The transfer target field (blind or consult). */
+  transferTarget: string;
+  setPhone(state: PhoneState): void;
+  setDevices(devices: DeviceSettings): void;
+  run(action: () => Promise<unknown>): Promise<void>;
+  loadHistory(): Promise<void>;
+  choose(customerId: string): void;
+  set(partial: Partial<PhoneStore>): void;
+}
+
+const message = (error: unknown): string =>
+  error instanceof BridgeError
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+
+export const usePhoneStore = create<PhoneStore>()((set, get) => ({
+  phone: { registration: 'disabled', aor: null, lastError: null, calls: [] },
+  history: [],
+  muted: false,
+  devices: typeof localStorage === 'undefined' ? DEFAULT_DEVICES : loadDevices(),
+  pop: null,
+  error: null,
+  settingsOpen: false,
+  historyOpen: false,
+  transferTarget: '',
+  setPhone(phone) {
+    const before = get().phone.calls.map((c) => c.id);
+    set({ phone });
+    const incoming = phone.calls.find((c) => c.direction === 'in' && !before.includes(c.id));
+    if (incoming) void lookup(incoming);
+    if (phone.calls.length < before.length) void get().loadHistory();
+    if (phone.calls.length === 0) set({ muted: false });
+  },
+  setDevices(devices) {
+    saveDevices(devices);
+    set({ devices });
+  },
+  async run(action) {
+    try {
+      set({ error: null });
+      await action();
+    } catch (error) {
+      set({ error: message(error) });
+    }
+  },
+  async loadHistory() {
+    try {
+      set({ history: await api().call('phone.history', {}) });
+    } catch {
+      // history is a convenience; the call itself is unaffected
+    }
+  },
+  choose(customerId) {
+    const pop = get().pop;
+    if (pop) set({ pop: { ...pop, chosenId: customerId } });
+  },
+  set(partial) {
+    set(partial);
+  },
+}));
+
+/** Screen pop: the customers owning the caller's number (one → shown, several → chooser). */
+async function lookup(call: PhoneCall): Promise<void> {
+  const phone = call.remote;
+  usePhoneStore.setState({
+    pop: { callId: call.id, phone, result: null, error: null, chosenId: null },
+  });
+  try {
+    const result = await api().call('phone.lookup', { phone });
+    const pop = usePhoneStore.getState().pop;
+    if (pop?.callId !== call.id) return;
+    usePhoneStore.setState({
+      pop: {
+        ...pop,
+        result,
+        chosenId: result.matches.length === 1 ? result.matches[0]!.customer.id : null,
+      },
+    });
+  } catch (error) {
+    const pop = usePhoneStore.getState().pop;
+    if (pop?.callId === call.id) usePhoneStore.setState({ pop: { ...pop, error: message(error) } });
+  }
+}
+
+export const liveCalls = (s: PhoneStore): PhoneCall[] =>
+  s.phone.calls.filter((c) => c.state !== 'ended');

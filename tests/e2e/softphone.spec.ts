@@ -1,0 +1,264 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { chromium, type Browser } from 'playwright-core';
+import { SessionState } from 'sip.js';
+import { requireKamailio } from '../support/kamailio.js';
+import { callerMedia, type RtpStats } from '../support/media-page.js';
+import { startTelephony, waitFor, type TelephonyHub } from '../support/phone-lab.js';
+import { startConsole, type Started } from '../support/processes.js';
+import { SipCaller, type CallerCall } from '../support/sip-caller.js';
+
+/**
+ * The softphone end to end: a real Kamailio, the hub routing queue calls, two consoles (web host
+ * + Chromium renderer with fake audio devices) and a caller whose audio is a third Chromium page.
+ */
+const skip = requireKamailio();
+test.skip(!!skip, skip ?? '');
+test.describe.configure({ mode: 'serial' });
+
+let lab: TelephonyHub;
+let browser: Browser;
+let dir: string;
+const consoles: Started[] = [];
+const pages: Page[] = [];
+let caller: SipCaller;
+let media: Awaited<ReturnType<typeof callerMedia>>;
+
+const agentStats = (page: Page, sessionId: string) =>
+  page.evaluate(
+    (id) =>
+      (
+        globalThis as unknown as { conciergePhone: { stats(id: string): Promise<RtpStats | null> } }
+      ).conciergePhone.stats(id),
+    sessionId,
+  );
+
+async function signIn(page: Page, url: string, login: string) {
+  await page.goto(`${url}/?lang=en&phoneLoopback=1`);
+  await page.getByTestId('login-login').fill(login);
+  await page.getByTestId('login-password').fill('pw');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('phone-registration')).toHaveAttribute('data-state', 'registered', {
+    timeout: 20_000,
+  });
+}
+
+async function setState(page: Page, state: 'available' | 'paused') {
+  await page.getByTestId('agent-state').click();
+  await page.getByTestId(`state-option-${state}`).click();
+  if (state === 'paused') {
+    const reason = page.getByTestId('pause-reason');
+    if (await reason.isVisible().catch(() => false))
+      await reason.selectOption({ index: 1 }).catch(() => undefined);
+  }
+}
+
+/** RTP counters of both ends over a window. */
+async function flow(agent: Page, agentSession: string, callerSession: string, ms = 1500) {
+  const a0 = (await agentStats(agent, agentSession))!;
+  const c0 = (await media.stats(callerSession))!;
+  await new Promise((r) => setTimeout(r, ms));
+  const a1 = (await agentStats(agent, agentSession))!;
+  const c1 = (await media.stats(callerSession))!;
+  return {
+    agentReceived: a1.packetsReceived - a0.packetsReceived,
+    agentSent: a1.packetsSent - a0.packetsSent,
+    callerReceived: c1.packetsReceived - c0.packetsReceived,
+    callerSent: c1.packetsSent - c0.packetsSent,
+    agent: a1,
+  };
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  dir = mkdtempSync(join(tmpdir(), 'concierge-phone-e2e-'));
+  lab = await startTelephony({ agents: 2, ringSeconds: 15 });
+  // The caller is a known customer with an open ticket: the screen pop must find her.
+  await lab.hub.ctx.tx(async (q) => {
+    const c = await q<{ id: string }>(
+      `insert into customers (name) values ('Ewa Kowalska') returning id`,
+    );
+    await q(
+      `insert into customer_identities (customer_id, kind, value) values ($1, 'phone', '+48600100200')`,
+      [c[0]!.id],
+    );
+    await q(
+      `insert into tickets (subject, channel, customer_id) values ('Parcel not delivered', 'email', $1)`,
+      [c[0]!.id],
+    );
+  });
+  for (const name of ['agent1', 'agent2'])
+    consoles.push(await startConsole(lab.hub.url, join(dir, name)));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+      '--disable-background-timer-throttling',
+    ],
+  });
+  for (const _c of consoles) pages.push(await (await browser.newContext()).newPage());
+  await signIn(pages[0]!, consoles[0]!.url, 'agent1');
+  await signIn(pages[1]!, consoles[1]!.url, 'agent2');
+  media = await callerMedia(await (await browser.newContext()).newPage(), consoles[0]!.url);
+  caller = new SipCaller(lab.kamailio.wsUrl, lab.kamailio.domain, '+48600100200', media.sdhFactory);
+  await caller.start();
+});
+
+test.afterAll(async () => {
+  await caller?.stop();
+  await browser?.close();
+  for (const c of consoles) await c.stop();
+  await lab?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, blind transfer, wrap-up', async () => {
+  test.setTimeout(90_000);
+  const [p1, p2] = pages as [Page, Page];
+  // agent1 goes available first: idle the longest.
+  await setState(p1, 'available');
+  await new Promise((r) => setTimeout(r, 200));
+  await setState(p2, 'available');
+
+  const call: CallerCall = caller.call('queue-orders');
+  const incoming = p1.getByTestId('incoming-call');
+  await expect(incoming).toBeVisible({ timeout: 15_000 });
+  await expect(p1.getByTestId('incoming-number')).toContainText('+48600100200');
+  await expect(p1.getByTestId('call-queue')).toHaveText('orders');
+  await expect(p1.getByTestId('screen-pop-customer')).toHaveText('Ewa Kowalska');
+  await expect(p1.getByTestId('screen-pop').getByText('Parcel not delivered')).toBeVisible();
+  await expect(p2.getByTestId('incoming-call')).toHaveCount(0);
+  const sessionId = (await incoming.getAttribute('data-call-id'))!;
+
+  await p1.getByTestId('call-answer').click();
+  expect(await call.outcome).toBe(200);
+  await expect(p1.getByTestId('active-call')).toHaveAttribute('data-state', 'established');
+  await expect(p1.getByTestId('call-timer')).toBeVisible();
+  const callerSession = call.current().id;
+
+  // Audio both ways.
+  await waitFor(
+    async () => ((await agentStats(p1, sessionId))?.packetsReceived ?? 0) > 20,
+    'agent receives RTP',
+    10_000,
+  );
+  let f = await flow(p1, sessionId, callerSession);
+  expect(f.agentReceived).toBeGreaterThan(20);
+  expect(f.callerReceived).toBeGreaterThan(20);
+
+  // Hold: the caller stops sending to the agent (answers recvonly); resume: both ways again.
+  await p1.getByTestId('call-hold').click();
+  await expect(p1.getByTestId('call-held')).toBeVisible();
+  await new Promise((r) => setTimeout(r, 300));
+  f = await flow(p1, sessionId, callerSession);
+  expect(f.agentReceived).toBeLessThan(3);
+  expect(f.callerSent).toBeLessThan(3);
+  await p1.getByTestId('call-hold').click();
+  await expect(p1.getByTestId('call-held')).toHaveCount(0);
+  await new Promise((r) => setTimeout(r, 300));
+  f = await flow(p1, sessionId, callerSession);
+  expect(f.agentReceived).toBeGreaterThan(20);
+  expect(f.callerReceived).toBeGreaterThan(20);
+
+  // DTMF from the keypad and from the keyboard (RFC 4733 on the agent's audio sender).
+  await p1.getByTestId('call-keypad').click();
+  await p1.getByTestId('dtmf-5').click();
+  await p1.locator('body').click({ position: { x: 5, y: 5 } });
+  await p1.keyboard.press('7');
+  await waitFor(
+    async () => (await agentStats(p1, sessionId))?.dtmfSent === '57',
+    'DTMF 57 sent',
+    5000,
+  );
+
+  // Blind transfer to agent2: the caller follows the REFER, agent2 answers, agent1 is free.
+  await p1.getByTestId('transfer-target').fill('agent2');
+  await p1.getByTestId('transfer-blind').click();
+  await expect(p2.getByTestId('incoming-call')).toBeVisible({ timeout: 10_000 });
+  await p2.getByTestId('call-answer').click();
+  const second = await call.transferred;
+  expect(second.state).toBe(SessionState.Established);
+  await expect(p1.getByTestId('active-call')).toHaveCount(0, { timeout: 10_000 });
+  const agent2Session = (await p2.getByTestId('active-call').getAttribute('data-call-id'))!;
+  f = await flow(p2, agent2Session, second.id);
+  expect(f.agentReceived).toBeGreaterThan(20);
+  expect(f.callerReceived).toBeGreaterThan(20);
+
+  // Hang-up by agent2; agent1 went to wrap-up for the queue call and ends it with a topic.
+  await p2.getByTestId('call-hangup').click();
+  await call.ended;
+  const token = await lab.login('agent1');
+  await waitFor(async () => (await lab.events(['agent.wrap_up_started'])).length > 0, 'wrap-up');
+  await lab.api('/api/v1/me/wrap-up/end', {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ topic: 'order status' }),
+  });
+
+  const events = await lab.events();
+  const types = events.map((e) => e.type);
+  for (const t of [
+    'task.queued',
+    'offer.created',
+    'offer.accepted',
+    'task.assigned',
+    'task.transferred',
+    'agent.wrap_up_started',
+    'agent.wrap_up_ended',
+  ]) {
+    expect(types, t).toContain(t);
+  }
+  expect(events.find((e) => e.type === 'task.transferred')?.data).toMatchObject({
+    kind: 'blind',
+    to: 'agent2',
+  });
+  expect(events.find((e) => e.type === 'agent.wrap_up_ended')?.data).toMatchObject({
+    topic: 'order status',
+  });
+  const history = pages[0]!.getByTestId('phone-history-open');
+  await history.click();
+  await expect(pages[0]!.getByTestId('call-history-item').first()).toContainText('+48600100200');
+  await pages[0]!.keyboard.press('Escape');
+});
+
+test('attended transfer: consult agent2, then join the caller to agent2', async () => {
+  test.setTimeout(60_000);
+  const [p1, p2] = pages as [Page, Page];
+  await setState(p2, 'paused');
+  await waitFor(async () => {
+    const s = await lab.api<{ status: { state: string } }>('/api/v1/me', {
+      token: await lab.login('agent1'),
+    });
+    return s.status.state === 'available';
+  }, 'agent1 available');
+  const call = caller.call('queue-orders');
+  await expect(p1.getByTestId('incoming-call')).toBeVisible({ timeout: 15_000 });
+  await p1.getByTestId('call-answer').click();
+  expect(await call.outcome).toBe(200);
+
+  await p1.getByTestId('transfer-target').fill('agent2');
+  await p1.getByTestId('transfer-consult').click();
+  await expect(p2.getByTestId('incoming-call')).toBeVisible({ timeout: 10_000 });
+  await p2.getByTestId('call-answer').click();
+  await expect(p1.getByTestId('transfer-complete')).toBeEnabled({ timeout: 10_000 });
+  await p1.getByTestId('transfer-complete').click();
+
+  const joined = await call.transferred;
+  expect(joined.state).toBe(SessionState.Established);
+  await expect(p1.getByTestId('active-call')).toHaveCount(0, { timeout: 10_000 });
+  await expect(p2.getByTestId('active-call')).toHaveCount(1);
+  const s2 = (await p2.getByTestId('active-call').getAttribute('data-call-id'))!;
+  const f = await flow(p2, s2, joined.id);
+  expect(f.agentReceived).toBeGreaterThan(20);
+  expect(f.callerReceived).toBeGreaterThan(20);
+  await call.hangup();
+  await expect(p2.getByTestId('active-call')).toHaveCount(0, { timeout: 10_000 });
+  const transfers = await lab.events(['task.transferred']);
+  expect(transfers.at(-1)?.data).toMatchObject({ kind: 'attended' });
+});
