@@ -60,11 +60,12 @@ export async function startProcess(
   };
 }
 
-export const startHub = (dataDir: string, extra: string[] = []) =>
+/** `port` 0 picks a free one; pass the previous hub's port to restart it at the same address. */
+export const startHub = (dataDir: string, extra: string[] = [], port = 0) =>
   startProcess(
     'hub',
     'src/hub/cli.ts',
-    ['--port', '0', '--data-dir', dataDir, ...extra],
+    ['--port', String(port), '--data-dir', dataDir, ...extra],
     /listening on (http\S+)/,
   );
 
