@@ -24,6 +24,7 @@ import { openUserData, type UserData } from './outbox/user-data.js';
 import { uuidv7 } from './outbox/uuid-v7.js';
 import { RoutingDirectory } from './routing/directory.js';
 import { routingHandlers } from './routing/handlers.js';
+import { TaskIndex } from './routing/task-index.js';
 import { WrapUpTracker } from './routing/wrap-up.js';
 import { type SecretStore } from './session/secret-store.js';
 import { type ActiveSession, SessionManager } from './session/session-manager.js';
@@ -149,11 +150,15 @@ export function createServices(deps: ServicesDeps): Services {
 
   const directory = new RoutingDirectory({ cache: db, sessions });
   const wrapUps = new WrapUpTracker({ cache: db, sessions, events, directory });
+  const tasks = new TaskIndex(db);
   sync = new WorkSync({
     cache: db,
     sessions,
     events,
-    onHubEvent: (session, event) => wrapUps.onHubEvent(session, event),
+    onHubEvent: async (session, event) => {
+      tasks.onHubEvent(session, event);
+      await wrapUps.onHubEvent(session, event);
+    },
     notifier: deps.notifier,
     logger: deps.logger,
     streamBackoff: deps.streamBackoff,
@@ -404,6 +409,7 @@ export function createServices(deps: ServicesDeps): Services {
       sync: () => sync,
       directory,
       wrapUps,
+      tasks,
     }),
   };
 

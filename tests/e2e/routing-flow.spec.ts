@@ -110,9 +110,10 @@ test('an offer is accepted, closed into wrap-up with a topic; a missed offer pau
   await expect(card).toContainText('Queue live-chat');
   await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'offered');
   const countdown = page.getByTestId('offer-countdown');
-  await expect(countdown).toHaveText(/^1:[0-3]\d$/);
+  await expect(countdown).toHaveText(/^[01]:\d\d$/);
   const first = Number(await countdown.getAttribute('data-seconds'));
-  expect(first).toBeGreaterThan(80);
+  expect(first).toBeGreaterThan(60);
+  expect(first).toBeLessThanOrEqual(90);
   // It counts down by itself (the hub's deadline, drawn by the console).
   await expect
     .poll(async () => Number(await countdown.getAttribute('data-seconds')), { timeout: 5_000 })
@@ -148,13 +149,13 @@ test('an offer is accepted, closed into wrap-up with a topic; a missed offer pau
   await hubJson(`/api/v1/admin/queues/${queueId}`, {
     method: 'PATCH',
     token: admin,
-    body: { offerTimeouts: { chat: 3 } },
+    body: { offerTimeouts: { chat: 8 } },
   });
   const missed = `Nobody answers ${Date.now()}`;
   await chat(missed);
   await expect(card).toBeVisible();
   await expect(card).toContainText(missed);
-  await expect(card).toBeHidden({ timeout: 10_000 });
+  await expect(card).toBeHidden({ timeout: 20_000 });
   await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'paused');
   await expect(page.getByTestId('agent-state')).toContainText('Paused · Missed offer');
 });

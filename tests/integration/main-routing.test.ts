@@ -90,6 +90,13 @@ beforeAll(async () => {
     topics: ['solved', 'escalated'],
     mode: 'pull',
   });
+  await createQueue({
+    name: 'care-push',
+    channels: chat,
+    autoAccept: chat,
+    topicRequired: true,
+    topics: ['solved', 'escalated'],
+  });
   const agents = (await hubJson<unknown[]>('/api/v1/agents', { token: admin })).map((a) =>
     AgentOverview.parse(a),
   );
@@ -102,7 +109,7 @@ beforeAll(async () => {
     });
   // Only their test's queues: the demo queues' traffic cannot reach these agents.
   await member('agent1', ['offers-slow', 'offers-fast']);
-  await member('agent2', ['care-wrap', 'care-now']);
+  await member('agent2', ['care-wrap', 'care-now', 'care-push']);
   await member('agent3', []);
 });
 
@@ -390,8 +397,30 @@ describe('routing on the console (main services)', () => {
     );
     expect(await handlers['wrapUp.get']({})).toBeNull();
 
-    // Back to work: available again, and serve next says there is nothing.
+    // Back to work: available again.
     expect((await handlers['agent.setState']({ state: 'available' })).state).toBe('available');
+
+    // A pushed ticket: the console learnt its task from the assignment and completes it by ticket.
+    mark = events.length;
+    const pushed = await chat('care-push', `Pushed ${Date.now()}`);
+    await waitFor(
+      events,
+      (e) => e.name === 'notify' && (e.payload as Notification).ticketId === pushed.ticketId,
+      'the pushed assignment',
+      mark,
+    );
+    await expect(handlers['tasks.complete']({ ticketId: pushed.ticketId })).rejects.toMatchObject({
+      details: { code: 'topic_required' },
+    });
+    const byTicket = await handlers['tasks.complete']({
+      ticketId: pushed.ticketId,
+      topic: 'escalated',
+    });
+    expect(byTicket.task).toMatchObject({ ticketId: pushed.ticketId, topic: 'escalated' });
+    expect((await handlers['tickets.close']({ ticketId: pushed.ticketId })).status).toBe('closed');
+    await expect(
+      handlers['tasks.complete']({ ticketId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('keeps the agent connected with heartbeats, and the hub notices when they stop', async () => {

@@ -7,6 +7,7 @@ import { type Logger } from '../logger.js';
 import { type ActiveSession, type SessionManager } from '../session/session-manager.js';
 import { type WorkSync } from '../sync/work-sync.js';
 import { type RoutingDirectory } from './directory.js';
+import { type TaskIndex } from './task-index.js';
 import { type WrapUpTracker } from './wrap-up.js';
 
 export interface RoutingHandlerDeps {
@@ -16,6 +17,7 @@ export interface RoutingHandlerDeps {
   sync(): WorkSync;
   directory: RoutingDirectory;
   wrapUps: WrapUpTracker;
+  tasks: TaskIndex;
 }
 
 type RoutingHandlers = Pick<BridgeHandlers, keyof typeof routingCalls>;
@@ -64,6 +66,7 @@ export function routingHandlers(deps: RoutingHandlerDeps): RoutingHandlers {
         if (offerGone(error)) await refreshWork(s);
         return hubError(error);
       }
+      deps.tasks.remember(s, result.ticket.id, result.task.id);
       // The ticket is the agent's now: its conversation is cached before the card turns into it.
       await deps
         .sync()
@@ -87,6 +90,7 @@ export function routingHandlers(deps: RoutingHandlerDeps): RoutingHandlers {
     'work.next': async () => {
       const s = await session();
       const result = await s.client.serveNext().catch(hubError);
+      if (result.task) deps.tasks.remember(s, result.task.ticketId, result.task.id);
       if (result.ticket) {
         await deps
           .sync()
@@ -96,8 +100,12 @@ export function routingHandlers(deps: RoutingHandlerDeps): RoutingHandlers {
       if (result.ticket || result.offer) await refreshWork(s);
       return result;
     },
-    'tasks.complete': async ({ taskId, topic }) => {
+    'tasks.complete': async ({ taskId: byId, ticketId, topic }) => {
       const s = await session();
+      const taskId = byId ?? (ticketId ? deps.tasks.taskOf(s, ticketId) : null);
+      if (!taskId) {
+        throw new BridgeError('not_found', 'this console does not know the task of that ticket');
+      }
       const result = await s.client.completeTask(taskId, topic).catch(hubError);
       await deps.wrapUps.onCompleted(s, result.task, result.status);
       applyStatus(s, result.status);

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { type WrapUp } from '../../shared/bridge/routing.js';
 import { BridgeError } from '../../shared/bridge/errors.js';
-import { type PauseReason, type Queue } from '../../shared/domain/index.js';
+import { type PauseReason, type Queue, type TicketSummary } from '../../shared/domain/index.js';
 import { api } from '../bridge/index.js';
 import { useAgentStore } from './agent-store.js';
 import { useTicketStore } from './ticket-store.js';
@@ -28,6 +28,13 @@ interface RoutingStore {
   /** Serve next answered "nothing for you now". */
   nothingNext: boolean;
   serveError: BridgeError | null;
+  /** Topic chosen before closing a ticket whose queue needs one and has no wrap-up to ask it in. */
+  closeTopics: Record<string, string>;
+  /** The ticket whose Close was stopped for a missing topic, or whose completion failed. */
+  closeTopicProblem: { ticketId: string; error: BridgeError | null } | null;
+  setCloseTopic(ticketId: string, topic: string): void;
+  /** Before Close: completes the ticket's task with its topic when the queue needs one; false = stop. */
+  completeBeforeClose(ticket: TicketSummary): Promise<boolean>;
   load(): Promise<void>;
   reset(): void;
   accept(offerId: string): Promise<void>;
@@ -48,7 +55,15 @@ const initial = {
   serving: false,
   nothingNext: false,
   serveError: null,
+  closeTopics: {},
+  closeTopicProblem: null,
 };
+
+/** The queue of a ticket when it needs a topic and has no wrap-up to give it in (else null). */
+export function topicOnClose(queues: Queue[], ticket: TicketSummary): Queue | null {
+  const queue = queues.find((q) => q.id === ticket.queueId);
+  return queue?.topicRequired && (queue.wrapUpSeconds ?? 0) === 0 ? queue : null;
+}
 
 export const useRoutingStore = create<RoutingStore>()((set, get) => ({
   ...initial,
@@ -68,6 +83,29 @@ export const useRoutingStore = create<RoutingStore>()((set, get) => ({
 
   reset() {
     set(initial);
+  },
+
+  setCloseTopic(ticketId, topic) {
+    set((s) => ({ closeTopics: { ...s.closeTopics, [ticketId]: topic }, closeTopicProblem: null }));
+  },
+
+  async completeBeforeClose(ticket) {
+    if (!topicOnClose(get().queues, ticket)) return true;
+    const topic = get().closeTopics[ticket.id]?.trim();
+    if (!topic) {
+      set({ closeTopicProblem: { ticketId: ticket.id, error: null } });
+      return false;
+    }
+    try {
+      await api().call('tasks.complete', { ticketId: ticket.id, topic });
+      return true;
+    } catch (error) {
+      const e = asBridgeError(error);
+      // Task unknown here or already completed: the hub closes the ticket all the same.
+      if (e.code === 'not_found' || hubCode(e) === 'invalid_state') return true;
+      set({ closeTopicProblem: { ticketId: ticket.id, error: e } });
+      return false;
+    }
   },
 
   async accept(offerId) {

@@ -31,9 +31,17 @@ export type ServeNextResult = z.infer<typeof ServeNextResult>;
 
 const Topic = z.string().trim().min(1).max(100);
 
+/** The task by id, or the task behind one of my tickets (the console learns it from assignments). */
 export const CompleteTaskInput = z
-  .object({ taskId: z.string().uuid(), topic: Topic.optional() })
-  .strict();
+  .object({
+    taskId: z.string().uuid().optional(),
+    ticketId: z.string().uuid().optional(),
+    topic: Topic.optional(),
+  })
+  .strict()
+  .refine((r) => (r.taskId === undefined) !== (r.ticketId === undefined), {
+    message: 'give exactly one of taskId and ticketId',
+  });
 export type CompleteTaskInput = z.infer<typeof CompleteTaskInput>;
 
 export const CompleteTaskResult = z.object({ task: Task, status: AgentStatus });

@@ -21,6 +21,8 @@ import { CheckIcon, InboxIcon } from '../../ui/icons.js';
 import { Conversation } from './Conversation.js';
 import { TicketOutbox } from '../outbox/TicketOutbox.js';
 import { ReplyBox } from './ReplyBox.js';
+import { CloseTopic } from '../routing/CloseTopic.js';
+import { useRoutingStore } from '../../stores/routing-store.js';
 
 /** The open ticket: header with its identity and Close, the conversation, the reply box. */
 export function TicketView() {
@@ -75,6 +77,8 @@ export function TicketView() {
   const { ticket, customer } = detail;
   const closed = ticket.status === 'closed';
   const onClose = async () => {
+    // A queue that needs a topic and has no wrap-up: the task is completed with it first.
+    if (!(await useRoutingStore.getState().completeBeforeClose(ticket))) return;
     if (!(await close())) return;
     notifications.show({
       color: 'teal',
@@ -124,17 +128,20 @@ export function TicketView() {
                 .join(' · ')}
             </Text>
           </Box>
-          <Button
-            data-testid="ticket-close"
-            variant="default"
-            onClick={() => void onClose()}
-            loading={closing}
-            disabled={closed}
-            leftSection={<CheckIcon size={16} />}
-            style={{ flexShrink: 0 }}
-          >
-            {t('ticket.close')}
-          </Button>
+          <Group gap="xs" wrap="nowrap" align="flex-start" style={{ flexShrink: 0 }}>
+            <CloseTopic ticket={ticket} />
+            <Button
+              data-testid="ticket-close"
+              variant="default"
+              onClick={() => void onClose()}
+              loading={closing}
+              disabled={closed}
+              leftSection={<CheckIcon size={16} />}
+              style={{ flexShrink: 0 }}
+            >
+              {t('ticket.close')}
+            </Button>
+          </Group>
         </Group>
         {closeError && (
           <Alert color="red" variant="light" p="xs" mt="xs" role="alert">
