@@ -86,7 +86,7 @@ const chat = (subject: string) =>
     },
   });
 
-test('an offer is accepted, closed into wrap-up with a topic; a missed offer pauses the agent', async ({
+test('offers accepted and rejected, wrap-up with a topic, pause after work, a missed offer pauses', async ({
   page,
 }) => {
   await page.goto(`${web.url}/?lang=en`);
@@ -124,6 +124,13 @@ test('an offer is accepted, closed into wrap-up with a topic; a missed offer pau
   await expect(page.getByTestId('ticket-subject')).toHaveText(subject);
   await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'busy');
 
+  // Pause after the current work: the state stays busy, the next state is shown.
+  await page.getByTestId('agent-state').click();
+  await page.getByTestId('next-state').check();
+  await page.getByTestId('state-option-paused').click();
+  await expect(page.getByTestId('next-state-pending')).toContainText('Then: Paused · Break');
+  await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'busy');
+
   await page.getByTestId('ticket-close').click();
   const bar = page.getByTestId('wrapup-bar');
   await expect(bar).toBeVisible();
@@ -142,8 +149,22 @@ test('an offer is accepted, closed into wrap-up with a topic; a missed offer pau
   await page.getByTestId('wrapup-topic').selectOption('solved');
   await page.getByTestId('wrapup-end').click();
   await expect(bar).toBeHidden();
+  // The work is done: the chosen next state applies.
+  await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'paused');
+  await expect(page.getByTestId('next-state-pending')).toBeHidden();
+  await page.getByTestId('agent-state').click();
+  await page.getByTestId('state-option-available').click();
   await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'available');
   await expect(page.getByTestId('agent-state')).toContainText('Available');
+
+  // Reject with a reason from the keyboard (Alt+X): the card goes, the agent is available.
+  const rejected = `Not for me ${Date.now()}`;
+  await chat(rejected);
+  await expect(card).toContainText(rejected);
+  await page.keyboard.press('Alt+KeyX');
+  await page.locator('[data-testid="offer-reject-reason"][data-reason="language"]').click();
+  await expect(card).toBeHidden();
+  await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'available');
 
   // The next offer is left to time out: the hub pauses the agent for the missed offer.
   await hubJson(`/api/v1/admin/queues/${queueId}`, {
