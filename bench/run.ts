@@ -1,11 +1,34 @@
 import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { cacheBench } from './cache.js';
 import { coldStart } from './cold-start.js';
+import { routingBench } from './routing.js';
 
-/** `npm run bench [-- --runs N]`: prints a JSON report with the machine it ran on. */
-const runsFlag = process.argv.indexOf('--runs');
-const runs = runsFlag >= 0 ? Number(process.argv[runsFlag + 1]) : 5;
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error('--runs must be a positive integer');
+/**
+ * `npm run bench [-- --suite all|cold-start|routing|cache] [--runs N] [--agents 200] [--rate 100]
+ * [--seconds 10] [--flood 2000]`: prints a JSON report with the machine it ran on.
+ */
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string', default: 'all' },
+    runs: { type: 'string', default: '5' },
+    agents: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '10' },
+    flood: { type: 'string', default: '2000' },
+  },
+});
+const int = (name: keyof typeof values): number => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer`);
+    process.exit(2);
+  }
+  return n;
+};
+const suite = values.suite;
+if (!['all', 'cold-start', 'routing', 'cache'].includes(suite ?? '')) {
+  console.error('--suite must be all, cold-start, routing or cache');
   process.exit(2);
 }
 
@@ -17,5 +40,15 @@ const machine = {
   platform: `${process.platform}-${process.arch}`,
 };
 
-const report = { machine, date: new Date().toISOString(), coldStart: await coldStart(runs) };
+const report: Record<string, unknown> = { machine, date: new Date().toISOString() };
+if (suite === 'all' || suite === 'cold-start') report.coldStart = await coldStart(int('runs'));
+if (suite === 'all' || suite === 'routing') {
+  report.routing = await routingBench({
+    agents: int('agents'),
+    rate: int('rate'),
+    seconds: int('seconds'),
+    flood: int('flood'),
+  });
+}
+if (suite === 'all' || suite === 'cache') report.cache = await cacheBench();
 console.log(JSON.stringify(report, null, 2));

@@ -265,7 +265,7 @@ describe.skipIf(!available)('routing on two hubs sharing one PostgreSQL', () => 
       await a.close();
       await b.close();
     }
-  }, 240_000);
+  }, 600_000);
 });
 
 const login_ = login;

@@ -249,9 +249,10 @@ describe('routing engine (PGlite, fake clock)', () => {
     await call(url, 'POST', `/api/v1/offers/${(await pendingOffer(t, t.tokens.o1!))!.id}/accept`, {
       token: t.tokens.o1!,
     });
-    const b = await chat('live', 'hb2'); // offer expires at T+42 s
+    t.clock.advance(1_000); // b is younger than a: their order in the queue is fixed
+    const b = await chat('live', 'hb2'); // offer expires at T+43 s
     expect(await taskOf(t, b.taskId!)).toEqual({ status: 'offered', agent_id: t.ids.o1 });
-    await t.advance(27_000); // T+39 s
+    await t.advance(26_000); // T+39 s
     expect((await state(t, t.tokens.o1!)).state).toBe('offered');
     await t.advance(2_000); // T+41 s
     expect((await state(t, t.tokens.o1!)).state).toBe('disconnected');

@@ -1,0 +1,276 @@
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { type HubEvent, type StreamFrame } from '../src/shared/api/index.js';
+import { ensureAgent } from '../src/hub/agents/create.js';
+import { createIntegrationToken } from '../src/hub/auth/sessions.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from '../src/hub/db/open.js';
+import { createQueue } from '../src/hub/routing/queues.js';
+import { postgresUnavailable, startPostgres } from '../tests/support/postgres.js';
+import { startProcess, type Started } from '../tests/support/processes.js';
+import { summarize, type Summary } from './stats.js';
+
+export interface RoutingOptions {
+  agents: number;
+  /** Offered load for the latency run (tasks per second). */
+  rate: number;
+  /** Seconds of load at `rate`. */
+  seconds: number;
+  /** Tasks in the flood run that measures sustained throughput. */
+  flood: number;
+}
+
+export interface RoutingResult {
+  setup: string;
+  agents: number;
+  /** Task created (inbound POST sent) → `offer.created` frame on the agent's stream, in ms. */
+  offerLatencyMs: Summary & { atRate: number; achievedRate: number };
+  /** Tasks offered per second while as many tasks as possible are posted (32 in flight). */
+  sustainedTasksPerSecond: number;
+  missedOffers: number;
+  failedPosts: number;
+}
+
+const SCRYPT = 1024;
+const KEY = 'bench-integration-token-0123456789';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function post(url: string, path: string, token: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(new URL(path, url), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Seeds the bench queue, agents and integration token straight into the database. */
+async function seed(
+  where: { databaseUrl: string } | { dataDir: string },
+  agents: number,
+): Promise<void> {
+  const db = await openDb(where);
+  try {
+    await db.transaction(async (q) => {
+      await createQueue(q, { name: 'bench', channels: ['chat'], offerTimeouts: { chat: 60 } });
+      await createIntegrationToken(q, 'bench', KEY);
+      for (let i = 0; i < agents; i++) {
+        await ensureAgent(
+          q,
+          {
+            login: `b${i}`,
+            name: `Bench ${i}`,
+            password: 'bench-password',
+            roles: ['agent'],
+            queues: ['bench'],
+            capacity: { chat: 3 },
+          },
+          SCRYPT,
+        );
+      }
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+/** A hub as its own process (the CLI), so the load generator does not share its event loop. */
+const spawnHub = (args: string[]): Promise<Started> =>
+  startProcess(
+    'hub',
+    'src/hub/cli.ts',
+    ['--port', '0', '--log-level', 'warn', ...args],
+    /listening on (http\S+)/,
+  );
+
+/**
+ * One setup: hubs on one database, `agents` simulated consoles spread over them. Each console
+ * keeps a stream open, accepts every offer at once and closes the ticket 300 ms later.
+ */
+async function runSetup(
+  setup: string,
+  hubUrls: string[],
+  opts: RoutingOptions,
+): Promise<RoutingResult> {
+  const offeredAt = new Map<string, number>();
+  const sockets: WebSocket[] = [];
+  let missed = 0;
+  for (let i = 0; i < opts.agents; i++) {
+    const hubUrl = hubUrls[i % hubUrls.length]!;
+    const login = (await post(hubUrl, '/api/v1/auth/login', '', {
+      login: `b${i}`,
+      password: 'bench-password',
+    })) as { token: string; agent: { id: string } };
+    const ws = new WebSocket(new URL('/api/v1/stream', hubUrl.replace(/^http/, 'ws')), {
+      headers: { authorization: `Bearer ${login.token}` },
+    });
+    sockets.push(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as StreamFrame;
+        if (frame.kind === 'ready') resolve();
+        if (frame.kind !== 'event') return;
+        const e: HubEvent = frame.event;
+        if (e.agentId !== login.agent.id) return;
+        if (e.type === 'offer.created') {
+          offeredAt.set(e.taskId!, performance.now());
+          const offer = e.data.offer as { id: string };
+          void post(hubUrl, `/api/v1/offers/${offer.id}/accept`, login.token).catch(() => missed++);
+        } else if (e.type === 'task.assigned') {
+          setTimeout(
+            () =>
+              void post(hubUrl, `/api/v1/tickets/${e.ticketId}/close`, login.token).catch(() => {}),
+            300,
+          );
+        } else if (e.type === 'offer.timed_out') missed++;
+      });
+      ws.once('error', reject);
+    });
+    await fetch(new URL('/api/v1/me/state', hubUrl), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'available' }),
+    });
+  }
+
+  let n = 0;
+  let failed = 0;
+  const inbound = async (): Promise<{ sent: number; taskId: string }> => {
+    const i = n++;
+    const hubUrl = hubUrls[i % hubUrls.length]!;
+    const sent = performance.now();
+    const r = (await post(hubUrl, '/api/v1/inbound/messages', KEY, {
+      channel: 'chat',
+      from: { email: `bench-${setup.replace(/\W/g, '')}-${i}@example.com` },
+      text: `bench ${i}`,
+      queue: 'bench',
+    }).catch(() => {
+      failed++;
+      return { taskId: '' };
+    })) as { taskId: string };
+    return { sent, taskId: r.taskId };
+  };
+  const waitOffers = async (ids: string[], timeoutMs: number): Promise<void> => {
+    const deadline = performance.now() + timeoutMs;
+    while (ids.some((id) => !offeredAt.has(id)) && performance.now() < deadline) await sleep(20);
+  };
+
+  // Warm-up (JIT, connection pools, plans).
+  const warm = await Promise.all(Array.from({ length: 50 }, () => inbound()));
+  await waitOffers(
+    warm.map((w) => w.taskId),
+    10_000,
+  );
+  await sleep(1000);
+
+  // Latency at a fixed offered rate (open loop: sends do not wait for answers).
+  const total = opts.rate * opts.seconds;
+  // At most 256 requests in flight: a setup that cannot keep up shows it as a lower achieved rate.
+  const pending: Promise<{ sent: number; taskId: string }>[] = [];
+  let inFlight = 0;
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / opts.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    while (inFlight >= 256) await sleep(1);
+    inFlight++;
+    pending.push(inbound().finally(() => inFlight--));
+  }
+  const sentAll = performance.now();
+  const results = await Promise.all(pending);
+  await waitOffers(
+    results.map((r) => r.taskId),
+    30_000,
+  );
+  const latencies = results
+    .filter((r) => r.taskId && offeredAt.has(r.taskId))
+    .map((r) => offeredAt.get(r.taskId)! - r.sent);
+  const lost = results.length - latencies.length;
+  if (lost > 0)
+    console.error(`${setup}: ${lost} tasks got no offer in time (${failed} posts failed)`);
+  await sleep(1500);
+
+  // Flood: sustained routing throughput.
+  const floodStart = performance.now();
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < opts.flood) {
+        next++;
+        const r = await inbound();
+        if (r.taskId) ids.push(r.taskId);
+      }
+    }),
+  );
+  await waitOffers(ids, 60_000);
+  const lastOffer = Math.max(...ids.map((id) => offeredAt.get(id) ?? 0));
+  const sustained = (ids.length * 1000) / (lastOffer - floodStart);
+
+  for (const ws of sockets) ws.close();
+  return {
+    setup,
+    agents: opts.agents,
+    offerLatencyMs: {
+      ...summarize(latencies),
+      atRate: opts.rate,
+      achievedRate: Math.round((total * 1000) / (sentAll - start)),
+    },
+    sustainedTasksPerSecond: Math.round(sustained),
+    missedOffers: missed,
+    failedPosts: failed,
+  };
+}
+
+/** The routing benchmark: PGlite (1 hub), PostgreSQL with 1 hub and with 2 hubs (hub processes). */
+export async function routingBench(opts: RoutingOptions): Promise<RoutingResult[]> {
+  const out: RoutingResult[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'concierge-bench-routing-'));
+  try {
+    await seed({ dataDir: dir }, opts.agents);
+    const hub = await spawnHub(['--data-dir', dir]);
+    try {
+      out.push(await runSetup('PGlite, 1 hub', [hub.url], opts));
+    } finally {
+      await hub.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const why = postgresUnavailable();
+  if (why) {
+    console.error(`PostgreSQL setups skipped: ${why}`);
+    return out;
+  }
+  const pg = await startPostgres();
+  try {
+    for (const count of [1, 2]) {
+      const url = await pg.createDatabase();
+      await seed({ databaseUrl: url }, opts.agents);
+      const hubs: Started[] = [];
+      try {
+        for (let i = 0; i < count; i++) hubs.push(await spawnHub(['--database-url', url]));
+        out.push(
+          await runSetup(
+            `PostgreSQL 15, ${count} hub${count > 1 ? 's' : ''}`,
+            hubs.map((h) => h.url),
+            opts,
+          ),
+        );
+      } finally {
+        for (const h of hubs) await h.stop();
+      }
+    }
+  } finally {
+    await pg.stop();
+  }
+  return out;
+}
