@@ -51,7 +51,11 @@ export class Cache {
     this.transaction(() => {
       this.customers.upsert(detail.customer, at);
       this.tickets.upsert(detail.ticket);
-      this.messages.deleteForTicket(detail.ticket.id);
+      // Unchanged messages are left as they are (and so is their search index entry).
+      this.messages.deleteForTicketExcept(
+        detail.ticket.id,
+        detail.messages.map((m) => m.id),
+      );
       for (const m of detail.messages) this.messages.upsert(m);
       this.tickets.markDetailFetched(detail.ticket.id, at);
     });

@@ -63,16 +63,21 @@ export class MessagesRepository {
   private readonly upsertStmt;
   private readonly listStmt;
   private readonly deleteForTicketStmt;
+  private readonly deleteOthersStmt;
 
   constructor(db: Database.Database) {
     this.upsertStmt = db.prepare(`
       INSERT INTO messages (id, ticket_id, direction, author_name, author_agent_id, text, created_at)
       VALUES (@id, @ticket_id, @direction, @author_name, @author_agent_id, @text, @created_at)
-      ON CONFLICT (id) DO UPDATE SET text = excluded.text, author_name = excluded.author_name`);
+      ON CONFLICT (id) DO UPDATE SET text = excluded.text, author_name = excluded.author_name
+      WHERE messages.text IS NOT excluded.text OR messages.author_name IS NOT excluded.author_name`);
     this.listStmt = db.prepare<[string], MessageRow>(
       'SELECT * FROM messages WHERE ticket_id = ? ORDER BY created_at, id',
     );
     this.deleteForTicketStmt = db.prepare('DELETE FROM messages WHERE ticket_id = ?');
+    this.deleteOthersStmt = db.prepare(
+      'DELETE FROM messages WHERE ticket_id = ? AND id NOT IN (SELECT value FROM json_each(?))',
+    );
   }
 
   upsert(message: Message): void {
@@ -85,6 +90,11 @@ export class MessagesRepository {
 
   deleteForTicket(ticketId: string): void {
     this.deleteForTicketStmt.run(ticketId);
+  }
+
+  /** Deletes the ticket's cached messages that are not in `keep` (the hub no longer lists them). */
+  deleteForTicketExcept(ticketId: string, keep: readonly string[]): void {
+    this.deleteOthersStmt.run(ticketId, JSON.stringify(keep));
   }
 }
 
