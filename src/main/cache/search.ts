@@ -7,16 +7,17 @@ import {
 } from '../../shared/bridge/contract.js';
 
 /**
- * The words of a query as an FTS5 expression: every word must match, each as a prefix
- * ("zamów" finds "zamówienie"). Quotes, operators and column filters typed by the agent are
- * treated as plain text, so no input is a syntax error.
+ * The words of a query as an FTS5 expression: every word must match. The last word (the one being
+ * typed) and short words match as prefixes ("zamów" finds "zamówienie"); earlier long words match
+ * whole — a prefix longer than the prefix index (4) makes FTS5 merge every matching posting list,
+ * which for a common word in 100,000 messages is the slow path. Quotes, operators and column
+ * filters typed by the agent are treated as plain text, so no input is a syntax error.
  */
 export function ftsQuery(input: string): string | null {
-  const words = input.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words = (input.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
   if (words.length === 0) return null;
   return words
-    .slice(0, 8)
-    .map((w) => `"${w}"*`)
+    .map((w, i) => (i === words.length - 1 || w.length <= 4 ? `"${w}"*` : `"${w}"`))
     .join(' ');
 }
 
