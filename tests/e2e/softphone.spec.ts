@@ -55,6 +55,13 @@ async function setState(page: Page, state: 'available' | 'paused') {
   }
 }
 
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)),
+  ]);
+}
+
 /** RTP counters of both ends over a window. */
 async function flow(agent: Page, agentSession: string, callerSession: string, ms = 1500) {
   const a0 = (await agentStats(agent, agentSession))!;
@@ -137,7 +144,7 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
   const sessionId = (await incoming.getAttribute('data-call-id'))!;
 
   await p1.getByTestId('call-answer').click();
-  expect(await call.outcome).toBe(200);
+  expect(await within(call.outcome, 15_000, 'caller 200 OK')).toBe(200);
   await expect(p1.getByTestId('active-call')).toHaveAttribute('data-state', 'established');
   await expect(p1.getByTestId('call-timer')).toBeVisible();
   const callerSession = call.current().id;
@@ -182,7 +189,7 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
   await p1.getByTestId('transfer-blind').click();
   await expect(p2.getByTestId('incoming-call')).toBeVisible({ timeout: 10_000 });
   await p2.getByTestId('call-answer').click();
-  const second = await call.transferred;
+  const second = await within(call.transferred, 15_000, 'blind transfer');
   expect(second.state).toBe(SessionState.Established);
   await expect(p1.getByTestId('active-call')).toHaveCount(0, { timeout: 10_000 });
   const agent2Session = (await p2.getByTestId('active-call').getAttribute('data-call-id'))!;
@@ -192,7 +199,7 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
 
   // Hang-up by agent2; agent1 went to wrap-up for the queue call and ends it with a topic.
   await p2.getByTestId('call-hangup').click();
-  await call.ended;
+  await within(call.ended, 10_000, 'caller hung up');
   const token = await lab.login('agent1');
   await waitFor(async () => (await lab.events(['agent.wrap_up_started'])).length > 0, 'wrap-up');
   await lab.api('/api/v1/me/wrap-up/end', {
@@ -231,6 +238,7 @@ test('attended transfer: consult agent2, then join the caller to agent2', async 
   test.setTimeout(60_000);
   const [p1, p2] = pages as [Page, Page];
   await setState(p2, 'paused');
+  await setState(p1, 'available');
   await waitFor(async () => {
     const s = await lab.api<{ status: { state: string } }>('/api/v1/me', {
       token: await lab.login('agent1'),
@@ -240,7 +248,7 @@ test('attended transfer: consult agent2, then join the caller to agent2', async 
   const call = caller.call('queue-orders');
   await expect(p1.getByTestId('incoming-call')).toBeVisible({ timeout: 15_000 });
   await p1.getByTestId('call-answer').click();
-  expect(await call.outcome).toBe(200);
+  expect(await within(call.outcome, 15_000, 'caller 200 OK')).toBe(200);
 
   await p1.getByTestId('transfer-target').fill('agent2');
   await p1.getByTestId('transfer-consult').click();
@@ -249,7 +257,7 @@ test('attended transfer: consult agent2, then join the caller to agent2', async 
   await expect(p1.getByTestId('transfer-complete')).toBeEnabled({ timeout: 10_000 });
   await p1.getByTestId('transfer-complete').click();
 
-  const joined = await call.transferred;
+  const joined = await within(call.transferred, 15_000, 'attended transfer');
   expect(joined.state).toBe(SessionState.Established);
   await expect(p1.getByTestId('active-call')).toHaveCount(0, { timeout: 10_000 });
   await expect(p2.getByTestId('active-call')).toHaveCount(1);

@@ -25,6 +25,10 @@ export interface LabAgent {
   invitations: Invitation[];
   /** How this agent treats incoming calls. */
   mode: 'answer' | 'ignore' | 'decline';
+  /** With mode 'answer': the agent hangs up this long after answering (load tests). */
+  hangupAfterMs: number | null;
+  /** Most calls this agent had at once (incoming or connected). */
+  maxConcurrent: number;
 }
 
 export interface Lab {
@@ -182,6 +186,8 @@ export async function startLab(opts: {
       state: () => state,
       invitations: [],
       mode: 'answer',
+      hangupAfterMs: null,
+      maxConcurrent: 0,
     };
     agent.phone = new Softphone({
       account: sip,
@@ -190,6 +196,8 @@ export async function startLab(opts: {
       reconnect: { baseMs: 100, maxMs: 1000 },
       onChange: (s) => {
         state = s;
+        const live = s.calls.filter((c) => c.state !== 'ended').length;
+        agent.maxConcurrent = Math.max(agent.maxConcurrent, live);
         for (const call of s.calls) {
           if (call.direction !== 'in' || call.state !== 'incoming') continue;
           if (agent.invitations.some((x) => x.id === call.id)) continue;
@@ -198,8 +206,18 @@ export async function startLab(opts: {
           ).calls.get(call.id)?.session as Invitation | undefined;
           if (!inv) continue;
           agent.invitations.push(inv);
-          if (agent.mode === 'answer')
-            setTimeout(() => void agent.phone.answer(call.id).catch(() => undefined), 20);
+          if (agent.mode === 'answer') {
+            const hangup = agent.hangupAfterMs;
+            setTimeout(() => {
+              void agent.phone
+                .answer(call.id)
+                .then(() => {
+                  if (hangup !== null)
+                    setTimeout(() => void agent.phone.hangup(call.id).catch(() => undefined), hangup);
+                })
+                .catch(() => undefined);
+            }, 20);
+          }
           if (agent.mode === 'decline')
             setTimeout(() => void agent.phone.decline(call.id).catch(() => undefined), 20);
         }

@@ -566,9 +566,10 @@ export class CallCenter {
           endedBy: 'agent',
           requireTopic: false,
         });
-        // completeTask describes the task; who hung up is the call's own fact (COMPLETECALLER/AGENT).
+        // completeTask describes the task; who hung up is the call's own fact (COMPLETECALLER/AGENT),
+        // added to the completion (or, with wrap-up time, to the wrap-up start that precedes it).
         for (const e of events) {
-          if (e.type === 'task.completed')
+          if (e.type === 'task.completed' || e.type === 'agent.wrap_up_started')
             e.data = { ...e.data, callId: call.callId, hangupBy: by, transferred };
         }
         await appendEvents(q, events);

@@ -54,6 +54,16 @@ interface Live {
 
 const now = () => new Date().toISOString();
 
+/** sip.js internals used for a REFER whose Refer-To we write ourselves (attended transfer). */
+interface ReferInternals {
+  referExtraHeaders(referTo: string): string[];
+  _refer(
+    onNotify: (n: SipNotification) => void,
+    delegate: object,
+    options: { extraHeaders: string[] },
+  ): Promise<unknown>;
+}
+
 /**
  * One agent's SIP user agent (sip.js over WebSocket, signalling only): registration with refresh,
  * reconnect with backoff and re-registration after transport errors — never after a deliberate
@@ -69,6 +79,7 @@ export class Softphone {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private recovering = false;
+  private readonly registeredWaiters = new Set<() => void>();
 
   constructor(private readonly opts: SoftphoneOptions) {
     installWebSocket();
@@ -83,13 +94,14 @@ export class Softphone {
       ...(a.ha1 ? { authorizationHa1: a.ha1 } : { authorizationPassword: a.password ?? '' }),
       transportOptions: {
         server: a.wsUrl,
-        traceSip: false,
+        // CONCIERGE_SIP_TRACE=1 logs every SIP message (support; never on by default).
+        traceSip: process.env.CONCIERGE_SIP_TRACE === '1',
         keepAliveInterval: opts.keepAliveSeconds ?? 25,
         connectionTimeout: 5,
       },
       sessionDescriptionHandlerFactory: opts.sdhFactory,
-      logLevel: 'error',
-      logBuiltinEnabled: false,
+      logLevel: process.env.CONCIERGE_SIP_TRACE === '1' ? 'debug' : 'error',
+      logBuiltinEnabled: process.env.CONCIERGE_SIP_TRACE === '1',
       logConnector: (level, category, _label, content) => {
         // sip.js warns with multi-line RFC text (pitfall #20): one line, first 300 chars.
         const line = content.split('\n', 1)[0]!.slice(0, 300);
@@ -142,23 +154,19 @@ export class Softphone {
   waitRegistered(timeoutMs = 10_000): Promise<void> {
     if (this.registration === 'registered') return Promise.resolve();
     return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
       const timer = setTimeout(() => {
-        off();
+        this.registeredWaiters.delete(done);
         reject(
           new Error(
             `not registered within ${timeoutMs} ms (${this.lastError ?? this.registration})`,
           ),
         );
       }, timeoutMs);
-      const listener = (s: RegistererState) => {
-        if (s === RegistererState.Registered) {
-          clearTimeout(timer);
-          off();
-          resolve();
-        }
-      };
-      const off = () => this.registerer.stateChange.removeListener(listener);
-      this.registerer.stateChange.addListener(listener);
+      this.registeredWaiters.add(done);
     });
   }
 
@@ -185,6 +193,13 @@ export class Softphone {
   private async register(): Promise<void> {
     await this.registerer.register({
       requestDelegate: {
+        // The Registerer stays "Registered" through a transport loss, so a re-REGISTER after
+        // reconnecting brings no state change: its 200 OK is what says we are registered again.
+        onAccept: () => {
+          this.attempt = 0;
+          this.lastError = null;
+          this.setRegistration('registered');
+        },
         onReject: (response) => {
           this.lastError = `REGISTER refused: ${response.message.statusCode} ${response.message.reasonPhrase}`;
           this.setRegistration('failed');
@@ -240,6 +255,10 @@ export class Softphone {
     if (this.stopped && state !== 'disabled') return;
     this.registration = state;
     this.emit();
+    if (state === 'registered') {
+      for (const w of [...this.registeredWaiters]) w();
+      this.registeredWaiters.clear();
+    }
   }
 
   private emit(): void {
@@ -479,10 +498,19 @@ export class Softphone {
     if (consult.session.state !== SessionState.Established) {
       throw new BridgeError('invalid_request', 'the consult call is not connected');
     }
-    await this.refer(live, consult.session);
+    // sip.js would put the consulted party's Contact (a *.invalid WebSocket address) in
+    // Refer-To, which the caller's side cannot reach; refer to the party's AOR instead.
+    const dialog = consult.session.dialog;
+    if (!dialog) throw new BridgeError('invalid_request', 'the consult call has no dialog');
+    const replaces = encodeURIComponent(
+      `${dialog.callId};to-tag=${dialog.remoteTag};from-tag=${dialog.localTag}`,
+    );
+    const aor = consult.session.remoteIdentity.uri.clone();
+    aor.clearHeaders();
+    await this.refer(live, `<${aor.toString()}?Replaces=${replaces}>`);
   }
 
-  private async refer(live: Live, to: URI | Session): Promise<void> {
+  private async refer(live: Live, to: URI | string): Promise<void> {
     if (live.session.state !== SessionState.Established) {
       throw new BridgeError('invalid_request', 'the call is not connected');
     }
@@ -495,24 +523,29 @@ export class Softphone {
         void live.session.bye().catch(() => undefined);
     };
     await new Promise<void>((resolve, reject) => {
-      void live.session
-        .refer(to, {
-          requestDelegate: {
-            onAccept: () => {
-              resolve();
-              // The far end reports the new call's progress in NOTIFYs; give up waiting after 15 s.
-              setTimeout(finish, 15_000).unref?.();
-            },
-            onReject: (r) =>
-              reject(new BridgeError('hub_error', `transfer refused: ${r.message.statusCode}`)),
-          },
-          onNotify: (notification: SipNotification) => {
-            void notification.accept().catch(() => undefined);
-            const body = notification.request.body ?? '';
-            if (/SIP\/2\.0 2\d\d/.test(body)) finish();
-          },
-        })
-        .catch(reject);
+      const onNotify = (notification: SipNotification) => {
+        void notification.accept().catch(() => undefined);
+        const body = notification.request.body ?? '';
+        if (/SIP\/2\.0 2\d\d/.test(body)) finish();
+      };
+      const requestDelegate = {
+        onAccept: () => {
+          resolve();
+          // The far end reports the new call's progress in NOTIFYs; give up waiting after 15 s.
+          setTimeout(finish, 15_000).unref?.();
+        },
+        onReject: (r: { message: { statusCode?: number } }) =>
+          reject(new BridgeError('hub_error', `transfer refused: ${r.message.statusCode}`)),
+      };
+      const session = live.session as unknown as ReferInternals;
+      const sent =
+        typeof to === 'string'
+          ? // A Refer-To of our own making, through sip.js' internal _refer (same headers).
+            session._refer(onNotify, requestDelegate, {
+              extraHeaders: session.referExtraHeaders(to),
+            })
+          : live.session.refer(to, { requestDelegate, onNotify });
+      sent.catch(reject);
     });
   }
 }
