@@ -213,7 +213,10 @@ export async function startLab(opts: {
                 .answer(call.id)
                 .then(() => {
                   if (hangup !== null)
-                    setTimeout(() => void agent.phone.hangup(call.id).catch(() => undefined), hangup);
+                    setTimeout(
+                      () => void agent.phone.hangup(call.id).catch(() => undefined),
+                      hangup,
+                    );
                 })
                 .catch(() => undefined);
             }, 20);
