@@ -2,11 +2,12 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { cacheBench } from './cache.js';
 import { coldStart } from './cold-start.js';
+import { phoneBench } from './phone.js';
 import { routingBench } from './routing.js';
 
 /**
- * `npm run bench [-- --suite all|cold-start|routing|cache] [--runs N] [--agents 200] [--rate 100]
- * [--seconds 10] [--flood 2000]`: prints a JSON report with the machine it ran on.
+ * `npm run bench [-- --suite all|cold-start|routing|cache|phone] [--runs N] [--agents 200] [--rate 100]
+ * [--seconds 10] [--flood 2000] [--calls 30] [--phone-agents 20]`: prints a JSON report with the machine it ran on.
  */
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '10' },
     flood: { type: 'string', default: '2000' },
+    calls: { type: 'string', default: '30' },
+    'phone-agents': { type: 'string', default: '20' },
   },
 });
 const int = (name: keyof typeof values): number => {
@@ -27,8 +30,8 @@ const int = (name: keyof typeof values): number => {
   return n;
 };
 const suite = values.suite;
-if (!['all', 'cold-start', 'routing', 'cache'].includes(suite ?? '')) {
-  console.error('--suite must be all, cold-start, routing or cache');
+if (!['all', 'cold-start', 'routing', 'cache', 'phone'].includes(suite ?? '')) {
+  console.error('--suite must be all, cold-start, routing, cache or phone');
   process.exit(2);
 }
 
@@ -51,4 +54,7 @@ if (suite === 'all' || suite === 'routing') {
   });
 }
 if (suite === 'all' || suite === 'cache') report.cache = await cacheBench();
+if (suite === 'all' || suite === 'phone') {
+  report.phone = await phoneBench({ calls: int('calls'), agents: int('phone-agents') });
+}
 console.log(JSON.stringify(report, null, 2));

@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
 import { startHub, type HubOptions } from './server.js';
+import { parseHostPort } from './telephony/config.js';
 
 const USAGE = `Usage: hub [--port 7700] [--host 127.0.0.1] [--data-dir .data/hub]
            [--database-url postgres://…] [--demo] [--no-simulator] [--log-level info]
-DATABASE_URL is used when --database-url is not given.`;
+           [--telephony-key KEY --kamailio-evapi HOST:PORT --sip-domain D --sip-ws-url WS]
+DATABASE_URL is used when --database-url is not given.
+Telephony (softphone, queue calls; docs/softphone.md): on when a telephony key is given
+(--telephony-key or CONCIERGE_TELEPHONY_KEY).`;
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -24,6 +28,10 @@ async function main(): Promise<void> {
       'no-simulator': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', default: false },
+      'telephony-key': { type: 'string' },
+      'kamailio-evapi': { type: 'string' },
+      'sip-domain': { type: 'string' },
+      'sip-ws-url': { type: 'string' },
     },
     strict: true,
   });
@@ -41,6 +49,15 @@ async function main(): Promise<void> {
     logging: { level: values['log-level'], stream: process.stderr },
     ...(databaseUrl ? { databaseUrl } : { dataDir: values['data-dir'] }),
   };
+  const telephonyKey = values['telephony-key'] ?? process.env.CONCIERGE_TELEPHONY_KEY;
+  if (telephonyKey) {
+    opts.telephony = {
+      key: telephonyKey,
+      ...(values['kamailio-evapi'] ? { evapi: parseHostPort(values['kamailio-evapi']) } : {}),
+      ...(values['sip-domain'] ? { domain: values['sip-domain'] } : {}),
+      ...(values['sip-ws-url'] ? { wsUrl: values['sip-ws-url'] } : {}),
+    };
+  }
   const hub = await startHub(opts);
   process.stdout.write(`Concierge hub listening on ${hub.url}\n`);
 

@@ -25,6 +25,8 @@ export interface LabAgent {
   invitations: Invitation[];
   /** How this agent treats incoming calls. */
   mode: 'answer' | 'ignore' | 'decline';
+  /** Delay before auto-answering, ms (default 20). */
+  answerDelayMs: number;
   /** With mode 'answer': the agent hangs up this long after answering (load tests). */
   hangupAfterMs: number | null;
   /** Most calls this agent had at once (incoming or connected). */
@@ -187,6 +189,7 @@ export async function startLab(opts: {
       invitations: [],
       mode: 'answer',
       hangupAfterMs: null,
+      answerDelayMs: 20,
       maxConcurrent: 0,
     };
     agent.phone = new Softphone({
@@ -219,7 +222,7 @@ export async function startLab(opts: {
                     );
                 })
                 .catch(() => undefined);
-            }, 20);
+            }, agent.answerDelayMs);
           }
           if (agent.mode === 'decline')
             setTimeout(() => void agent.phone.decline(call.id).catch(() => undefined), 20);

@@ -15,6 +15,7 @@ import {
   type TaskRow,
 } from '../routing/offers.js';
 import { offerTimeoutSeconds, type QueueRow } from '../routing/queues.js';
+import { routeBatch } from '../routing/router.js';
 import { completeTask } from '../tasks/complete.js';
 import { cancelTimer, scheduleTimer } from '../timers/store.js';
 import { iso, isoOrNull } from '../time.js';
@@ -186,6 +187,58 @@ export class CallCenter {
     this.evapi?.send(cmd);
   }
 
+  /**
+   * One routing step now, in this hub's own transaction (a caller is waiting: no coalescing
+   * delay), and ring what it offered at once instead of waiting for the event feed. The feed's
+   * copy of the same offer is recognised in ring(). A full batch leaves the rest to the router.
+   */
+  private async routeNow(): Promise<void> {
+    const r = await this.ctx.tx(async (q) => {
+      const res = await routeBatch(q, this.ctx.clock.now());
+      await appendEvents(q, res.events);
+      return res;
+    });
+    this.ringOffered(r);
+  }
+
+  /** Rings the agents a routing step offered calls to (other tasks reach consoles by the feed). */
+  private ringOffered(r: Awaited<ReturnType<typeof routeBatch>>): void {
+    for (const res of r.results) {
+      const call = this.byTask.get(res.task.id);
+      const agentId = res.task.agent_id;
+      if (!call || !agentId) continue;
+      const offerId = res.offer?.id ?? null;
+      this.serial(call, () => this.ring(call, agentId, offerId));
+    }
+    if (r.more) void this.ctx.router.run();
+  }
+
+  private readonly sipUsers = new Map<string, string>();
+  private readonly ringTimes = new Map<string, { ms: number; at: number }>();
+
+  private async sipUser(agentId: string): Promise<string | null> {
+    const known = this.sipUsers.get(agentId);
+    if (known) return known;
+    const user = await sipUserOfAgent(this.ctx.db.query, agentId);
+    if (user) this.sipUsers.set(agentId, user);
+    return user;
+  }
+
+  /** How long Kamailio rings an agent for this queue: the offer timeout minus the margin. */
+  private async ringMs(queueId: string): Promise<number> {
+    const cached = this.ringTimes.get(queueId);
+    if (cached && Date.now() - cached.at < 10_000) return cached.ms;
+    const queue = (
+      await this.ctx.db.query<QueueRow>('select * from queues where id = $1', [queueId])
+    )[0]!;
+    const ms = Math.max(
+      3000,
+      offerTimeoutSeconds(queue, 'voice') * 1000 - this.config.ringMarginMs,
+    );
+    this.ringTimes.set(queueId, { ms, at: Date.now() });
+    return ms;
+  }
+
   // ---- Kamailio → hub ------------------------------------------------------------------------
 
   private async enter(m: Extract<KamailioMessage, { event: 'enter' }>): Promise<void> {
@@ -338,8 +391,11 @@ export class CallCenter {
         },
       });
       const id = await record('waiting', task.id, null);
+      // Route in the same transaction: the caller waits for this decision.
+      const routed = await routeBatch(q, now);
+      events.push(...routed.events);
       await appendEvents(q, events);
-      return { reply: null, id, taskId: task.id, queueId: queue.id } as const;
+      return { reply: null, id, taskId: task.id, queueId: queue.id, routed } as const;
     });
     if (r.reply) {
       this.command({
@@ -369,7 +425,7 @@ export class CallCenter {
     };
     this.live.set(call.callId, call);
     this.byTask.set(call.taskId, call);
-    await this.ctx.router.run();
+    this.ringOffered(r.routed);
   }
 
   /** A callback task on the call's ticket (the caller's number is on the customer). */
@@ -430,7 +486,7 @@ export class CallCenter {
       await this.ring(call, p.agentId, p.offerId);
       return;
     }
-    await this.ctx.router.run();
+    await this.routeNow();
   }
 
   private async answered(call: LiveCall, agentUser: string): Promise<void> {
@@ -538,7 +594,7 @@ export class CallCenter {
         reason: SIP_REASON.abandoned[1],
       });
     }
-    await this.ctx.router.run();
+    await this.routeNow();
   }
 
   private async hungUp(call: LiveCall, by: 'caller' | 'agent'): Promise<void> {
@@ -576,7 +632,7 @@ export class CallCenter {
       }
     });
     this.forget(call);
-    await this.ctx.router.run();
+    await this.routeNow();
   }
 
   private async referred(call: LiveCall, referTo: string): Promise<void> {
@@ -628,30 +684,30 @@ export class CallCenter {
 
   private async ring(call: LiveCall, agentId: string, offerId: string | null): Promise<void> {
     if (call.state === 'ended' || call.state === 'connected') return;
+    // The same offer reaches us twice (routeNow and the event feed): ring once.
+    if (call.state === 'ringing' && call.agentId === agentId && call.offerId === offerId) return;
+    if (call.pending?.agentId === agentId && call.pending.offerId === offerId) return;
     if (call.state === 'ringing') {
       call.pending = { agentId, offerId };
       return;
     }
-    const user = await sipUserOfAgent(this.ctx.db.query, agentId);
-    const queue = (
-      await this.ctx.db.query<QueueRow>('select * from queues where id = $1', [call.queueId])
-    )[0]!;
-    const ringMs = Math.max(
-      3000,
-      offerTimeoutSeconds(queue, 'voice') * 1000 - this.config.ringMarginMs,
-    );
     call.state = 'ringing';
     call.agentId = agentId;
     call.offerId = offerId;
-    await this.ctx.db.query(
-      `update calls set state = 'ringing', agent_id = $2, offered_to = offered_to || $2::uuid where id = $1`,
-      [call.id, agentId],
-    );
+    const [user, ringMs] = await Promise.all([this.sipUser(agentId), this.ringMs(call.queueId)]);
     if (!user) {
       // An agent without a SIP account cannot ring: same as unreachable.
       await this.ringFailed(call, '', 404);
       return;
     }
+    // Record without waiting: the single-connection store runs it before later updates anyway.
+    void this.ctx.db
+      .query(
+        `update calls set state = 'ringing', agent_id = $2, offered_to = offered_to || $2::uuid
+         where id = $1`,
+        [call.id, agentId],
+      )
+      .catch((err: unknown) => this.ctx.log.error({ err }, 'telephony: call row not updated'));
     this.command({
       tindex: call.tindex,
       tlabel: call.tlabel,
@@ -690,7 +746,7 @@ export class CallCenter {
       return;
     }
     await this.endCall(call, SIP_REASON.maxWait[0], SIP_REASON.maxWait[1]);
-    await this.ctx.router.run();
+    await this.routeNow();
   }
 
   private async endCall(call: LiveCall, code: number, reason: string): Promise<void> {
