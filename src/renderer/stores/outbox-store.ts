@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { type OutboxResolveInput, type OutboxRow } from '../../shared/bridge/contract.js';
 import { BridgeError } from '../../shared/bridge/errors.js';
 import { api } from '../bridge/index.js';
+import { flushDrafts } from './draft-saver.js';
 import { useTicketStore } from './ticket-store.js';
 
 interface OutboxStore {
@@ -25,10 +26,14 @@ export const useOutboxStore = create<OutboxStore>()((set, get) => ({
     const row = get().rows.find((r) => r.id === id);
     set((s) => ({ busy: new Set([...s.busy, id]), error: null }));
     try {
+      // "Edit" joins the row's text with the saved draft: save what is typed first.
+      if (action === 'edit') await flushDrafts();
       const snapshot = await api().call('outbox.resolve', { id, action });
       set({ rows: snapshot.rows });
       // "Edit" put the text back into the ticket's draft: show it in the composer.
-      if (action === 'edit' && row) await useTicketStore.getState().reloadDraft(row.ticketId);
+      if (action === 'edit' && row) {
+        await useTicketStore.getState().reloadDraft(row.ticketId, { force: true });
+      }
     } catch (error) {
       set({
         error: error instanceof BridgeError ? error : new BridgeError('internal', String(error)),

@@ -23,7 +23,7 @@ interface TicketStore {
   clear(): void;
   setDraft(ticketId: string, text: string): void;
   /** Reads the ticket's saved draft from main (after a restart, or "edit" of an outbox row). */
-  reloadDraft(ticketId: string): Promise<void>;
+  reloadDraft(ticketId: string, options?: { force?: boolean }): Promise<void>;
   /** Resolves true when the reply is safely in the outbox (delivery follows, online or not). */
   sendReply(): Promise<boolean>;
   close(): Promise<boolean>;
@@ -81,10 +81,14 @@ export const useTicketStore = create<TicketStore>()((set, get) => ({
     scheduleDraftSave(ticketId, text);
   },
 
-  async reloadDraft(ticketId) {
+  async reloadDraft(ticketId, options = {}) {
     try {
       const draft = await api().call('drafts.get', { ticketId });
       const typed = get().drafts[ticketId];
+      if (options.force) {
+        set((s) => ({ drafts: { ...s.drafts, [ticketId]: draft.text } }));
+        return;
+      }
       // Never overwrite what the agent has typed meanwhile (unless it is empty).
       if (draft.text && (typed === undefined || typed === '' || typed === draft.text)) {
         set((s) => ({ drafts: { ...s.drafts, [ticketId]: draft.text } }));
