@@ -26,7 +26,7 @@ export interface RoutingResult {
   setup: string;
   agents: number;
   /** Task created (inbound POST sent) → `offer.created` frame on the agent's stream, in ms. */
-  offerLatencyMs: Summary & { atRate: number; achievedRate: number };
+  offerLatencyMs: Summary & { atRate: number; achievedRate: number; offeredOf: string };
   /** Tasks offered per second while as many tasks as possible are posted (32 in flight). */
   sustainedTasksPerSecond: number;
   missedOffers: number;
@@ -194,6 +194,7 @@ async function runSetup(
     .filter((r) => r.taskId && offeredAt.has(r.taskId))
     .map((r) => offeredAt.get(r.taskId)! - r.sent);
   const lost = results.length - latencies.length;
+  const offeredInTime = latencies.length;
   if (lost > 0)
     console.error(`${setup}: ${lost} tasks got no offer in time (${failed} posts failed)`);
   await sleep(1500);
@@ -213,7 +214,9 @@ async function runSetup(
   );
   await waitOffers(ids, 60_000);
   const lastOffer = Math.max(...ids.map((id) => offeredAt.get(id) ?? 0));
-  const sustained = (ids.length * 1000) / (lastOffer - floodStart);
+  const offeredCount = ids.filter((id) => offeredAt.has(id)).length;
+  // Offers made per second from the first post to the last offer (0 when none came).
+  const sustained = offeredCount > 0 ? (offeredCount * 1000) / (lastOffer - floodStart) : 0;
 
   for (const ws of sockets) ws.close();
   return {
@@ -222,6 +225,7 @@ async function runSetup(
     offerLatencyMs: {
       ...summarize(latencies),
       atRate: opts.rate,
+      offeredOf: `${offeredInTime}/${total}`,
       achievedRate: Math.round((total * 1000) / (sentAll - start)),
     },
     sustainedTasksPerSecond: Math.round(sustained),
