@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Softphone } from '../src/main/phone/softphone.js';
 import { cannedSdhFactory } from '../tests/support/canned-sdh.js';
 import { kamailioUnavailable } from '../tests/support/kamailio.js';
+import { startPostgres } from '../tests/support/postgres.js';
 import { startLab, waitFor, type Lab } from '../tests/support/phone-lab.js';
 import { SipCaller } from '../tests/support/sip-caller.js';
 import { summarize, type Summary } from './stats.js';
@@ -11,6 +12,8 @@ export interface PhoneBenchOptions {
   calls: number;
   /** Agents for the routing-throughput burst. */
   agents: number;
+  /** Hub storage: embedded PGlite (default) or a throwaway PostgreSQL 15 cluster. */
+  db?: 'pglite' | 'postgres';
 }
 
 export interface PhoneBenchResult {
@@ -22,6 +25,7 @@ export interface PhoneBenchResult {
   inviteQueueMs: Summary;
   /** p50 queue / p50 direct (target ≤ 1.3). */
   queueOverheadRatio: number;
+  db: 'pglite' | 'postgres';
   /** Queue calls routed to an agent per second when `agents` calls arrive at once. */
   routingDecisionsPerSecond: number;
   note: string;
@@ -63,7 +67,10 @@ export async function phoneBench(
 ): Promise<PhoneBenchResult | { skipped: string }> {
   const why = kamailioUnavailable();
   if (why) return { skipped: why };
+  const pg = opts.db === 'postgres' ? await startPostgres() : null;
+  const databaseUrl = pg ? await pg.createDatabase('phone_bench') : undefined;
   const lab = await startLab({
+    ...(databaseUrl ? { databaseUrl } : {}),
     agents: Math.max(opts.agents, 1),
     queues: [
       {
@@ -113,7 +120,9 @@ export async function phoneBench(
     }
     await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
-    const burst = Array.from({ length: lab.agents.length }, () => caller.call('queue-orders'));
+    const burst = Array.from({ length: lab.agents.length }, (_, i) =>
+      caller.call('queue-orders', `+4860077${String(i).padStart(4, '0')}`),
+    );
     const codes = await Promise.all(burst.map((c) => c.outcome));
     const elapsed = performance.now() - t0;
     if (codes.some((c) => c !== 200)) throw new Error(`burst: ${codes.join(',')}`);
@@ -128,9 +137,11 @@ export async function phoneBench(
       inviteQueueMs: q,
       queueOverheadRatio: Math.round((q.p50 / d.p50) * 100) / 100,
       routingDecisionsPerSecond: Math.round((lab.agents.length / elapsed) * 1000),
-      note: `loopback; Kamailio 5.6 + hub (PGlite) + sip.js in one machine; ${opts.calls} calls each; burst of ${lab.agents.length} calls to ${lab.agents.length} agents`,
+      db: opts.db ?? 'pglite',
+      note: `loopback; Kamailio 5.6 + hub + sip.js in one machine; ${opts.calls} calls each; burst of ${lab.agents.length} calls to ${lab.agents.length} agents`,
     };
   } finally {
     await lab.stop();
+    await pg?.stop();
   }
 }

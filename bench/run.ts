@@ -7,7 +7,7 @@ import { routingBench } from './routing.js';
 
 /**
  * `npm run bench [-- --suite all|cold-start|routing|cache|phone] [--runs N] [--agents 200] [--rate 100]
- * [--seconds 10] [--flood 2000] [--calls 30] [--phone-agents 20]`: prints a JSON report with the machine it ran on.
+ * [--seconds 10] [--flood 2000] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
  */
 const { values } = parseArgs({
   options: {
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     flood: { type: 'string', default: '2000' },
     calls: { type: 'string', default: '30' },
     'phone-agents': { type: 'string', default: '20' },
+    'phone-db': { type: 'string', default: 'pglite' },
   },
 });
 const int = (name: keyof typeof values): number => {
@@ -55,6 +56,10 @@ if (suite === 'all' || suite === 'routing') {
 }
 if (suite === 'all' || suite === 'cache') report.cache = await cacheBench();
 if (suite === 'all' || suite === 'phone') {
-  report.phone = await phoneBench({ calls: int('calls'), agents: int('phone-agents') });
+  report.phone = await phoneBench({
+    calls: int('calls'),
+    agents: int('phone-agents'),
+    db: values['phone-db'] === 'postgres' ? 'postgres' : 'pglite',
+  });
 }
 console.log(JSON.stringify(report, null, 2));

@@ -82,6 +82,8 @@ export async function startTelephony(opts: {
   agents: number;
   queues?: LabQueue[];
   ringSeconds?: number;
+  /** PostgreSQL instead of the in-memory PGlite. */
+  databaseUrl?: string;
 }): Promise<TelephonyHub> {
   const hubPort = await freeTcpPort();
   const kamailio = await startKamailio({
@@ -92,6 +94,7 @@ export async function startTelephony(opts: {
   try {
     hub = await startHub({
       port: hubPort,
+      ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
       scryptCost: 1024,
       routingSweepMs: 1000,
       timerPollMs: 100,
@@ -170,6 +173,7 @@ export async function startLab(opts: {
   agents: number;
   queues?: LabQueue[];
   ringSeconds?: number;
+  databaseUrl?: string;
 }): Promise<Lab> {
   const t = await startTelephony(opts);
   const { hub, kamailio, api, login } = t;

@@ -56,8 +56,13 @@ export class SipCaller {
     await this.ua.stop().catch(() => undefined);
   }
 
-  call(target: string): CallerCall {
-    const inviter = new Inviter(this.ua, UserAgent.makeURI(`sip:${target}@${this.domain}`)!);
+  /** Calls `target`; `from` overrides the caller's number for this call (many callers, one UA). */
+  call(target: string, from?: string): CallerCall {
+    const inviter = new Inviter(
+      this.ua,
+      UserAgent.makeURI(`sip:${target}@${this.domain}`)!,
+      from ? { params: { fromUri: `sip:${from}@caller.test`, fromDisplayName: from } } : {},
+    );
     let current: Session = inviter;
     let t0 = 0;
     let t200: number | null = null;

@@ -391,11 +391,8 @@ export class CallCenter {
         },
       });
       const id = await record('waiting', task.id, null);
-      // Route in the same transaction: the caller waits for this decision.
-      const routed = await routeBatch(q, now);
-      events.push(...routed.events);
       await appendEvents(q, events);
-      return { reply: null, id, taskId: task.id, queueId: queue.id, routed } as const;
+      return { reply: null, id, taskId: task.id, queueId: queue.id } as const;
     });
     if (r.reply) {
       this.command({
@@ -425,7 +422,10 @@ export class CallCenter {
     };
     this.live.set(call.callId, call);
     this.byTask.set(call.taskId, call);
-    this.ringOffered(r.routed);
+    // Routed right after the commit, not inside it: the customer's row lock (taken by the
+    // match) must not be held while routing locks tasks and agents (deadlocks on PostgreSQL when
+    // many calls of one number arrive at once).
+    await this.routeNow();
   }
 
   /** A callback task on the call's ticket (the caller's number is on the customer). */
