@@ -169,7 +169,7 @@ export class PhoneService {
       this.media.settle(result);
       return { ok: true };
     },
-    'phone.call': ({ target }) => this.need().call(target),
+    'phone.call': async ({ target }) => this.need().call(target),
     'phone.answer': async ({ sessionId }) => {
       await this.need().answer(sessionId);
       return { ok: true };
@@ -194,7 +194,7 @@ export class PhoneService {
       await this.need().transfer(sessionId, target);
       return { ok: true };
     },
-    'phone.consult': ({ sessionId, target }) => this.need().consult(sessionId, target),
+    'phone.consult': async ({ sessionId, target }) => this.need().consult(sessionId, target),
     'phone.completeTransfer': async ({ sessionId, consultId }) => {
       await this.need().completeTransfer(sessionId, consultId);
       return { ok: true };
