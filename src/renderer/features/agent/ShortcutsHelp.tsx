@@ -21,6 +21,12 @@ export function ShortcutsHelp() {
       t('shortcuts.nextTicket'),
     ],
     [[[altKey(), 'R']], t('shortcuts.focusReply')],
+    [[[altKey(), 'A']], t('phone.shortcuts.answer')],
+    [[[altKey(), 'E']], t('phone.shortcuts.hangup')],
+    [[[altKey(), 'M']], t('phone.shortcuts.mute')],
+    [[[altKey(), 'H']], t('phone.shortcuts.hold')],
+    [[[altKey(), 'T']], t('phone.shortcuts.transfer')],
+    [[['0–9'], ['*'], ['#']], t('phone.shortcuts.dtmf')],
     [[['?']], t('shortcuts.help')],
   ];
   return (

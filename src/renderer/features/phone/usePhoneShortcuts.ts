@@ -67,7 +67,9 @@ export function usePhoneShortcuts(): void {
         }
       }
     };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
+    // Capture phase: while a call rings, Alt+A answers the phone before the offer card's Alt+A
+    // (accept offer) sees the key — answering is what accepts a voice offer on the hub.
+    window.addEventListener('keydown', onKeyDown, true);
+    return () => window.removeEventListener('keydown', onKeyDown, true);
   }, []);
 }
