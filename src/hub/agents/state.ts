@@ -152,6 +152,18 @@ export async function chooseState(
       req.state,
       reason,
     ]);
+    // The chosen next state is a fact consoles and supervisors show: it goes in the log.
+    events.push({
+      type: 'agent.next_state_set',
+      agentId,
+      data: {
+        nextState: req.state,
+        nextReason: reason,
+        previousNextState: row.next_state,
+        previousNextReason: row.next_reason,
+        cause,
+      },
+    });
   } else {
     await q(
       `update agents set selected_state = $2, selected_reason = $3,

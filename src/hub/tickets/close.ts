@@ -12,7 +12,8 @@ import { TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
 
 /**
  * Closes a ticket. Its assigned task is completed — with wrap-up when the queue has wrap-up time
- * (the agent enters `wrap_up`; a topic can be given when ending it) — a queued task is canceled,
+ * (the agent enters `wrap_up`; a topic can be given when ending it); without wrap-up, a queue that
+ * requires a topic needs it here (422 topic_required otherwise) — a queued task is canceled,
  * a pending offer is revoked and its task canceled. Routing runs so freed capacity is used.
  * Closing a closed ticket returns it unchanged. The assignee stays on the closed ticket so a
  * reopen can go back to them.
@@ -21,6 +22,7 @@ export async function closeTicket(
   ctx: HubContext,
   agent: AgentProfile,
   ticketId: string,
+  opts: { topic?: string | null } = {},
 ): Promise<TicketSummary> {
   const { summary, freed } = await ctx.tx(async (q) => {
     const now = ctx.clock.now();
@@ -40,10 +42,11 @@ export async function closeTicket(
       if (task.status === 'assigned') {
         events.push(
           ...(await completeTask(q, task, now, {
-            topic: null,
+            topic: opts.topic ?? null,
             by: agent.id,
             endedBy: 'close',
-            requireTopic: false,
+            // Without wrap-up time, closing is the last chance to give a required topic.
+            requireTopic: true,
           })),
         );
         freed = true;

@@ -32,6 +32,8 @@ export const EventType = z.enum([
   'agent.wrap_up_started',
   'agent.wrap_up_extended',
   'agent.wrap_up_ended',
+  /** The state the agent chose for after the current work (PUT /me/state with afterWork). */
+  'agent.next_state_set',
   'queue.after_hours',
   'queue.full',
 ]);

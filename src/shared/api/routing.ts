@@ -30,6 +30,12 @@ export const CompleteTaskRequest = z
   .strict();
 export type CompleteTaskRequest = z.infer<typeof CompleteTaskRequest>;
 
+/** POST /tickets/{id}/close: the topic, where the queue needs one and has no wrap-up time. */
+export const CloseTicketRequest = z
+  .object({ topic: z.string().trim().min(1).max(100).optional() })
+  .strict();
+export type CloseTicketRequest = z.infer<typeof CloseTicketRequest>;
+
 export const CompleteTaskResponse = z.object({ task: Task, status: AgentStatus });
 export type CompleteTaskResponse = z.infer<typeof CompleteTaskResponse>;
 

@@ -210,6 +210,9 @@ describe('routing engine (PGlite, fake clock)', () => {
     const r = await chat();
     const offer = (await pendingOffer(t, t.tokens.o1!))!;
     await call(url, 'POST', `/api/v1/offers/${offer.id}/accept`, { token: t.tokens.o1! });
+    const sup = new StreamClient(url, { token: t.tokens.sup! });
+    const own = new StreamClient(url, { token: t.tokens.o1! });
+    await Promise.all([sup.ready(), own.ready()]);
     const res = await call<{ state: string; next: unknown }>(url, 'PUT', '/api/v1/me/state', {
       token: t.tokens.o1!,
       body: { state: 'paused', reason: 'training', afterWork: true },
@@ -218,12 +221,93 @@ describe('routing engine (PGlite, fake clock)', () => {
       state: 'busy',
       next: { state: 'paused', reason: 'training' },
     });
+    // The choice is in the log and reaches the agent's other consoles and supervisors.
+    for (const client of [sup, own]) {
+      const set = await client.waitFor((c) =>
+        c.events.find((e) => e.type === 'agent.next_state_set'),
+      );
+      expect(set).toMatchObject({
+        agentId: t.ids.o1,
+        data: { nextState: 'paused', nextReason: 'training', previousNextState: null },
+      });
+      client.close();
+    }
     await call(url, 'POST', `/api/v1/tasks/${r.taskId}/complete`, { token: t.tokens.o1! });
     expect(await state(t, t.tokens.o1!)).toMatchObject({
       state: 'paused',
       reason: 'training',
       next: null,
     });
+  });
+
+  it('close: a queue with a required topic and no wrap-up needs the topic to close', async () => {
+    const quick = await t.hub.ctx.tx(async (q) => {
+      const existing = await q<{ id: string }>(`select id from queues where name = 'quick'`);
+      if (existing[0]) return existing[0].id;
+      const created = await createQueue(q, {
+        name: 'quick',
+        channels: ['chat'],
+        offerTimeouts: { chat: 30 },
+        wrapUpSeconds: 0,
+        topicRequired: true,
+        topics: ['refund', 'other'],
+      });
+      await q('insert into agent_queues (agent_id, queue_id, priority) values ($1, $2, 0)', [
+        t.ids.o2,
+        created.id,
+      ]);
+      return created.id;
+    });
+    expect(quick).toBeTruthy();
+    await setState(url, t.tokens.o2!, 'available');
+    const accept = async (): Promise<{ taskId: string; ticketId: string }> => {
+      const r = await chat('quick', 'quick');
+      const offer = (await pendingOffer(t, t.tokens.o2!))!;
+      await call(url, 'POST', `/api/v1/offers/${offer.id}/accept`, { token: t.tokens.o2! });
+      return { taskId: r.taskId!, ticketId: offer.ticket.id };
+    };
+
+    // Without a topic: refused, the ticket stays open and the task assigned.
+    const first = await accept();
+    const refused = await call(url, 'POST', `/api/v1/tickets/${first.ticketId}/close`, {
+      token: t.tokens.o2!,
+    });
+    expect(refused.status).toBe(422);
+    const error = ApiErrorBody.parse(refused.body).error;
+    expect(error.code).toBe('topic_required');
+    expect(error.details).toMatchObject({ topics: ['refund', 'other'] });
+    expect(await taskOf(t, first.taskId)).toEqual({ status: 'assigned', agent_id: t.ids.o2 });
+    // A topic that is not the queue's: 400; with the topic: closed, task completed with it.
+    const bad = await call(url, 'POST', `/api/v1/tickets/${first.ticketId}/close`, {
+      token: t.tokens.o2!,
+      body: { topic: 'weather' },
+    });
+    expect(bad.status).toBe(400);
+    const closed = await call<{ status: string }>(
+      url,
+      'POST',
+      `/api/v1/tickets/${first.ticketId}/close`,
+      { token: t.tokens.o2!, body: { topic: 'refund' } },
+    );
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe('closed');
+    const done = await t.hub.ctx.db.query<{ status: string; topic: string | null }>(
+      'select status, topic from tasks where id = $1',
+      [first.taskId],
+    );
+    expect(done[0]).toEqual({ status: 'completed', topic: 'refund' });
+
+    // The console's path: complete the task with the topic, then close without a body.
+    const second = await accept();
+    const completed = await call(url, 'POST', `/api/v1/tasks/${second.taskId}/complete`, {
+      token: t.tokens.o2!,
+      body: { topic: 'other' },
+    });
+    expect(completed.status).toBe(200);
+    const closedAfter = await call(url, 'POST', `/api/v1/tickets/${second.ticketId}/close`, {
+      token: t.tokens.o2!,
+    });
+    expect(closedAfter.status).toBe(200);
   });
 
   it('heartbeat loss: disconnected and offer revoked after the grace period, tickets returned after the second', async () => {

@@ -1,6 +1,11 @@
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiErrorBody, ReplyRequest, ReplyResponse } from '../../../shared/api/index.js';
+import {
+  ApiErrorBody,
+  CloseTicketRequest,
+  ReplyRequest,
+  ReplyResponse,
+} from '../../../shared/api/index.js';
 import { TicketDetail, TicketSummary } from '../../../shared/domain/index.js';
 import { ANY_ROLE } from '../../auth/principal.js';
 import { type HubContext } from '../../context.js';
@@ -98,12 +103,18 @@ export function ticketRoutes(ctx: HubContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['tickets'],
           summary: "Close the ticket: completes its task and frees the agent's capacity",
+          description:
+            'Optional body {topic}. When the assigned task is on a queue that requires a topic and ' +
+            'has no wrap-up time, the topic is required here: 422 topic_required (details.topics) ' +
+            'without it, unless the task was completed with a topic first.',
           security: bearer,
           params: TicketParams,
-          response: { 200: TicketSummary, ...guardedErrors, ...notFound },
+          body: CloseTicketRequest.nullish(),
+          response: { 200: TicketSummary, 422: ApiErrorBody, ...guardedErrors, ...notFound },
         },
       },
-      async (req) => closeTicket(ctx, agentOf(req).agent, req.params.id),
+      async (req) =>
+        closeTicket(ctx, agentOf(req).agent, req.params.id, { topic: req.body?.topic ?? null }),
     );
   };
 }
