@@ -200,13 +200,11 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
   // Hang-up by agent2; agent1 went to wrap-up for the queue call and ends it with a topic.
   await p2.getByTestId('call-hangup').click();
   await within(call.ended, 10_000, 'caller hung up');
-  const token = await lab.login('agent1');
-  await waitFor(async () => (await lab.events(['agent.wrap_up_started'])).length > 0, 'wrap-up');
-  await lab.api('/api/v1/me/wrap-up/end', {
-    method: 'POST',
-    token,
-    body: JSON.stringify({ topic: 'order status' }),
-  });
+  // agent1's queue call went to wrap-up: the topic is picked in the console's wrap-up bar.
+  await expect(p1.getByTestId('wrapup-bar')).toBeVisible({ timeout: 10_000 });
+  await p1.getByTestId('wrapup-topic').selectOption('order status');
+  await p1.getByTestId('wrapup-end').click();
+  await expect(p1.getByTestId('wrapup-bar')).toHaveCount(0, { timeout: 10_000 });
 
   const events = await lab.events();
   const types = events.map((e) => e.type);
