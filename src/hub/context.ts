@@ -1,6 +1,8 @@
+import { type HubEvent } from '../shared/api/index.js';
 import { type PresenceConfig } from './agents/presence.js';
 import { type Clock } from './clock.js';
 import { type Db, type Query, withRetry } from './db/db.js';
+import { collecting } from './events/append.js';
 import { type EventFeed } from './events/feed.js';
 import { type Log } from './log.js';
 import { type Router } from './routing/router.js';
@@ -36,8 +38,15 @@ export interface HubContext {
 
 export function makeTx(db: Db, feed: EventFeed): HubContext['tx'] {
   return async (fn) => {
-    const result = await withRetry(() => db.transaction((q) => fn(q)));
-    feed.wake();
+    let appended: HubEvent[] = [];
+    const result = await withRetry(() =>
+      db.transaction((raw) => {
+        const c = collecting(raw);
+        appended = c.appended;
+        return fn(c.q);
+      }),
+    );
+    feed.publish(appended);
     return result;
   };
 }

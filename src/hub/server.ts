@@ -76,7 +76,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
   });
   const feed = new EventFeed(db, log);
   const tx = makeTx(db, feed);
-  const router = new Router(db, log, clock, () => feed.wake());
+  const router = new Router(db, log, clock, (events) => feed.publish(events));
   const scheduler = new Scheduler(db, clock, log, timerHandler(config), () => {
     feed.wake();
     // A fired timer may have freed an agent or put a task back: route again.

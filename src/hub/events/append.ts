@@ -46,19 +46,45 @@ export function hubEvent(row: EventRow): HubEvent {
   };
 }
 
-/** Appends events inside the caller's transaction and signals other hubs on commit. */
+/**
+ * Events appended by a transaction, handed to the hub's feed after commit (see `collecting`): a
+ * hub then delivers its own events without reading them back when nothing can be missing before
+ * them.
+ */
+const collectors = new WeakMap<Query, HubEvent[]>();
+
+/**
+ * A query function for one transaction that remembers the events appended through it. The
+ * events are only real once the transaction has committed; the caller decides what to do then.
+ */
+export function collecting(q: Query): { q: Query; appended: HubEvent[] } {
+  const appended: HubEvent[] = [];
+  const wrapped: Query = (sql, params) => q(sql, params);
+  collectors.set(wrapped, appended);
+  return { q: wrapped, appended };
+}
+
+/**
+ * Appends events inside the caller's transaction and signals other hubs on commit — one round
+ * trip: the serialising lock is taken by a one-time filter before the first row (and so the
+ * first id) is produced, and the NOTIFY rides on the same statement.
+ */
 export async function appendEvents(q: Query, events: readonly NewEvent[]): Promise<HubEvent[]> {
   if (events.length === 0) return [];
-  await q('select pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
-  // One multi-row insert: ids are assigned in array order (unnest keeps it), so the order the
-  // caller gave is the order in the log.
+  // Ids are assigned in array order (unnest … with ordinality keeps it), so the order the caller
+  // gave is the order in the log. The payload is only a hint; readers query the table.
   const rows = await q<EventRow>(
-    `insert into events (type, agent_id, ticket_id, task_id, queue_id, data)
-     select t, a, k, s, qq, d
-     from unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::jsonb[])
-       with ordinality as u (t, a, k, s, qq, d, n)
-     order by n
-     returning *`,
+    `with ins as (
+       insert into events (type, agent_id, ticket_id, task_id, queue_id, data)
+       select t, a, k, s, qq, d
+       from unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::jsonb[])
+         with ordinality as u (t, a, k, s, qq, d, n)
+       where (select count(*) from (select pg_advisory_xact_lock($7)) l) = 1
+       order by n
+       returning *
+     )
+     select ins.*, pg_notify($8, (select max(id) from ins)::text) is null as notified
+     from ins`,
     [
       events.map((e) => e.type),
       events.map((e) => e.agentId ?? null),
@@ -66,11 +92,12 @@ export async function appendEvents(q: Query, events: readonly NewEvent[]): Promi
       events.map((e) => e.taskId ?? null),
       events.map((e) => e.queueId ?? null),
       events.map((e) => JSON.stringify(e.data ?? {})),
+      EVENTS_LOCK,
+      EVENTS_CHANNEL,
     ],
   );
   const out = rows.map(hubEvent).sort((a, b) => a.id - b.id);
-  // Delivered only if the transaction commits; payload is a hint, readers query the table.
-  await q('select pg_notify($1, $2)', [EVENTS_CHANNEL, String(out[out.length - 1]!.id)]);
+  collectors.get(q)?.push(...out);
   return out;
 }
 

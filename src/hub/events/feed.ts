@@ -27,7 +27,12 @@ export class EventFeed {
 
   async start(pollMs = 2000): Promise<void> {
     this.cursor = await lastEventId(this.db.query);
-    this.unlisten = await this.db.listen(EVENTS_CHANNEL, () => this.wake());
+    // The payload is the last id of the committing transaction: this hub's own commits were
+    // delivered already (publish), so a wake-up for them would read nothing.
+    this.unlisten = await this.db.listen(EVENTS_CHANNEL, (payload) => {
+      if (payload !== '' && Number(payload) <= this.cursor) return;
+      this.wake();
+    });
     this.timer = setInterval(() => this.wake(), pollMs);
     this.timer.unref();
   }
@@ -40,6 +45,38 @@ export class EventFeed {
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Events this hub has just committed. When they follow the cursor without a gap (ids are
+   * assigned under a lock held until commit, so nothing below them can still appear) they are
+   * delivered at once, without reading them back; otherwise — a gap, a drain under way — this is
+   * only a wake-up and the drain reads the table as usual.
+   */
+  publish(events: readonly HubEvent[]): void {
+    if (this.stopped) return;
+    if (events.length === 0 || this.draining || events[0]!.id !== this.cursor + 1) {
+      this.wake();
+      return;
+    }
+    for (const event of events) {
+      if (event.id !== this.cursor + 1) {
+        this.wake();
+        return;
+      }
+      this.cursor = event.id;
+      this.emit(event);
+    }
+  }
+
+  private emit(event: HubEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ err }, 'event listener failed');
+      }
+    }
   }
 
   wake(): void {
@@ -59,14 +96,9 @@ export class EventFeed {
         for (;;) {
           const batch = await eventsAfter(this.db.query, this.cursor, 500);
           for (const event of batch) {
+            if (event.id <= this.cursor) continue; // published meanwhile
             this.cursor = event.id;
-            for (const listener of this.listeners) {
-              try {
-                listener(event);
-              } catch (err) {
-                this.log.error({ err }, 'event listener failed');
-              }
-            }
+            this.emit(event);
           }
           if (batch.length < 500) break;
         }

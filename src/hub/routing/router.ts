@@ -1,6 +1,7 @@
 import { type Clock } from '../clock.js';
 import { type Db, type Query, withRetry } from '../db/db.js';
-import { appendEvents, type NewEvent } from '../events/append.js';
+import { type HubEvent } from '../../shared/api/index.js';
+import { appendEvents, collecting, type NewEvent } from '../events/append.js';
 import { type Log } from '../log.js';
 import { agentViews, dayStart, lockQueuedTasks, lockReadyAgents, taskView } from './claim.js';
 import { match } from './matcher.js';
@@ -66,7 +67,8 @@ export class Router {
     private readonly db: Db,
     private readonly log: Log,
     private readonly clock: Clock,
-    private readonly afterCommit: () => void,
+    /** Gets the events a committed routing transaction appended (for the hub's feed). */
+    private readonly afterCommit: (events: HubEvent[]) => void,
   ) {}
 
   /** Resolves after a routing pass that started after this call has finished. Never rejects. */
@@ -99,14 +101,17 @@ export class Router {
   private async pass(): Promise<void> {
     try {
       for (;;) {
+        let appended: HubEvent[] = [];
         const { count, more } = await withRetry(() =>
-          this.db.transaction(async (q) => {
-            const r = await routeBatch(q, this.clock.now());
-            await appendEvents(q, r.events);
+          this.db.transaction(async (raw) => {
+            const c = collecting(raw);
+            appended = c.appended;
+            const r = await routeBatch(c.q, this.clock.now());
+            await appendEvents(c.q, r.events);
             return r;
           }),
         );
-        if (count > 0) this.afterCommit();
+        if (count > 0) this.afterCommit(appended);
         // A batch smaller than the limit was everything matchable now: no second look needed.
         if (count === 0 || !more) return;
       }

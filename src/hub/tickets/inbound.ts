@@ -65,42 +65,44 @@ export async function receiveInbound(
     events.push(...customer.events);
     const queue = await resolveQueue(q, req.channel, req.queue);
 
-    let ticketRow = (
-      await q<TicketRow>(
-        `${TICKET_SELECT} where t.customer_id = $1 and t.status = 'open'
-         order by t.updated_at desc limit 1 for update of t`,
-        [customer.customerId],
-      )
-    )[0];
+    // The customer's open ticket, else their ticket closed within the reopen window — one
+    // statement; a customer created just now has neither.
+    let ticketRow = customer.created
+      ? undefined
+      : (
+          await q<TicketRow>(
+            `${TICKET_SELECT} where t.customer_id = $1
+               and (t.status = 'open'
+                    or (t.status = 'closed' and t.closed_at > now() - make_interval(days => $2)))
+             order by (t.status = 'open') desc,
+               case when t.status = 'open' then t.updated_at else t.closed_at end desc
+             limit 1 for update of t`,
+            [customer.customerId, ctx.config.reopenWindowDays],
+          )
+        )[0];
     let ticketCreated = false;
     let ticketReopened = false;
     let keeper: string | undefined;
+    if (ticketRow?.status === 'closed') {
+      ticketReopened = true;
+      keeper = await availableAssignee(q, ticketRow.assignee_id);
+      // Someone who is not available any more does not keep the ticket: it is queued afresh.
+      await q(
+        `update tickets set status = 'open', closed_at = null, assignee_id = $2 where id = $1`,
+        [ticketRow.id, keeper ?? null],
+      );
+    }
     if (!ticketRow) {
       ticketRow = (
         await q<TicketRow>(
-          `${TICKET_SELECT} where t.customer_id = $1 and t.status = 'closed'
-             and t.closed_at > now() - make_interval(days => $2)
-           order by t.closed_at desc limit 1 for update of t`,
-          [customer.customerId, ctx.config.reopenWindowDays],
+          `with ins as (
+             insert into tickets (subject, channel, queue_id, customer_id) values ($1, $2, $3, $4)
+             returning *
+           )
+           select ins.*, c.name as customer_name from ins join customers c on c.id = ins.customer_id`,
+          [subjectFrom(req), req.channel, queue?.id ?? null, customer.customerId],
         )
-      )[0];
-      if (ticketRow) {
-        ticketReopened = true;
-        keeper = await availableAssignee(q, ticketRow.assignee_id);
-        // Someone who is not available any more does not keep the ticket: it is queued afresh.
-        await q(
-          `update tickets set status = 'open', closed_at = null, assignee_id = $2 where id = $1`,
-          [ticketRow.id, keeper ?? null],
-        );
-      }
-    }
-    if (!ticketRow) {
-      const rows = await q<{ id: string }>(
-        `insert into tickets (subject, channel, queue_id, customer_id) values ($1, $2, $3, $4)
-         returning id`,
-        [subjectFrom(req), req.channel, queue?.id ?? null, customer.customerId],
-      );
-      ticketRow = (await q<TicketRow>(`${TICKET_SELECT} where t.id = $1`, [rows[0]!.id]))[0]!;
+      )[0]!;
       ticketCreated = true;
     }
     const ticketId = ticketRow.id;
