@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useTicketStore } from '../../stores/ticket-store.js';
 import { useWorkStore } from '../../stores/work-store.js';
 import { usePhoneStore } from './phone-store.js';
+import { knownCustomers } from './screen-pop-rule.js';
 
 /**
  * Who is calling: the customer found by the caller's number (one → shown; several → a chooser;
@@ -29,7 +30,7 @@ export function ScreenPop({ callId }: { callId: string }) {
         {t('phone.pop.looking')}
       </Text>
     );
-  const { matches } = pop.result;
+  const matches = knownCustomers(pop.result.matches);
   const chosen = matches.find((m) => m.customer.id === pop.chosenId) ?? null;
   return (
     <Stack gap={6} data-testid="screen-pop">

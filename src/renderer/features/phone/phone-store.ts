@@ -7,6 +7,7 @@ import {
   type PhoneState,
 } from '../../../shared/bridge/phone.js';
 import { api } from '../../bridge/index.js';
+import { knownCustomers } from './screen-pop-rule.js';
 import { DEFAULT_DEVICES, loadDevices, saveDevices, type DeviceSettings } from './media/devices.js';
 
 export interface ScreenPop {
@@ -100,12 +101,9 @@ async function lookup(call: PhoneCall): Promise<void> {
     const result = await api().call('phone.lookup', { phone });
     const pop = usePhoneStore.getState().pop;
     if (pop?.callId !== call.id) return;
+    const known = knownCustomers(result.matches);
     usePhoneStore.setState({
-      pop: {
-        ...pop,
-        result,
-        chosenId: result.matches.length === 1 ? result.matches[0]!.customer.id : null,
-      },
+      pop: { ...pop, result, chosenId: known.length === 1 ? known[0]!.customer.id : null },
     });
   } catch (error) {
     const pop = usePhoneStore.getState().pop;
