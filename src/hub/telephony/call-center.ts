@@ -81,6 +81,7 @@ export class CallCenter {
           ...config.evapi,
           log: ctx.log,
           onMessage: (m) => this.onKamailio(m),
+          onConnect: () => this.proxyConnected(),
         })
       : null;
   }
@@ -181,6 +182,18 @@ export class CallCenter {
     });
     call.chain = next;
     this.track(next);
+  }
+
+  private connections = 0;
+
+  /** Every evapi (re)connection after the first: calls not yet connected are lost (see abandoned). */
+  private proxyConnected(): void {
+    if (this.connections++ === 0) return;
+    for (const call of [...this.live.values()]) {
+      if (call.state === 'waiting' || call.state === 'ringing') {
+        this.serial(call, () => this.abandoned(call, 'proxy_lost'));
+      }
+    }
   }
 
   private command(cmd: HubCommand): void {
@@ -512,8 +525,17 @@ export class CallCenter {
     });
   }
 
-  private async abandoned(call: LiveCall): Promise<void> {
+  /**
+   * The caller is gone: hung up (CANCEL), or — `proxy_lost` — the call's transaction cannot be
+   * trusted after the evapi connection came back (a Kamailio restart kills suspended calls, and
+   * the hub would otherwise keep offering dead calls and pause agents for not answering them).
+   */
+  private async abandoned(
+    call: LiveCall,
+    cause: 'caller' | 'proxy_lost' = 'caller',
+  ): Promise<void> {
     if (call.state !== 'waiting' && call.state !== 'ringing') return;
+    const revokeReason = cause === 'caller' ? 'caller_abandoned' : 'proxy_lost';
     const wasWaiting = call.state === 'waiting';
     const now = this.ctx.clock.now();
     await this.ctx.tx(async (q) => {
@@ -534,8 +556,8 @@ export class CallCenter {
         );
         for (const p of pending) {
           await q(
-            `update offers set status = 'revoked', answered_at = $2, reason = 'caller_abandoned' where id = $1`,
-            [p.id, now],
+            `update offers set status = 'revoked', answered_at = $2, reason = $3 where id = $1`,
+            [p.id, now, revokeReason],
           );
           await cancelTimer(q, `offer:${p.id}`);
           events.push({
@@ -549,7 +571,7 @@ export class CallCenter {
               channel: 'voice',
               ringMs: msBetween(p.offered_at, now),
               waitMs,
-              reason: 'caller_abandoned',
+              reason: revokeReason,
             },
           });
         }
@@ -571,6 +593,7 @@ export class CallCenter {
             short,
             shortAbandonSeconds: Number(queue.short_abandon_seconds),
             ringing: !wasWaiting,
+            ...(cause === 'proxy_lost' ? { reason: 'proxy_lost' } : {}),
           },
         });
         for (const p of pending)
@@ -579,20 +602,16 @@ export class CallCenter {
       await q(`update calls set state = 'ended', ended_at = $2, outcome = $3 where id = $1`, [
         call.id,
         now,
-        short ? 'short_abandoned' : 'abandoned',
+        cause === 'proxy_lost' ? 'proxy_lost' : short ? 'short_abandoned' : 'abandoned',
       ]);
       await appendEvents(q, events);
     });
     this.forget(call);
-    // Ringing: tm cancels the agent's branch itself. Waiting: end the suspended transaction.
+    // Ringing: tm cancels the agent's branch itself. Waiting: end the suspended transaction
+    // (after a mere network blip it still exists; after a restart the command is a no-op).
     if (wasWaiting) {
-      this.command({
-        tindex: call.tindex,
-        tlabel: call.tlabel,
-        action: 'reply',
-        code: SIP_REASON.abandoned[0],
-        reason: SIP_REASON.abandoned[1],
-      });
+      const [code, reason] = cause === 'caller' ? SIP_REASON.abandoned : SIP_REASON.maxWait;
+      this.command({ tindex: call.tindex, tlabel: call.tlabel, action: 'reply', code, reason });
     }
     await this.routeNow();
   }
