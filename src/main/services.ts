@@ -137,7 +137,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
     onEnd: () => {
       void sync.stop();
-      void phone.stop().then(() => phone.forget());
+      void phone.stop({ forget: true });
       void delivery.stop();
       presence.stop();
       events.emit('connection.changed', sync.connection());

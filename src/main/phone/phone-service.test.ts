@@ -42,8 +42,7 @@ describe('PhoneService', () => {
     expect(JSON.parse((await secrets.get(SIP_ACCOUNT_KEY))!)).toMatchObject({ ha1: HA1 });
     expect(JSON.stringify(states)).not.toContain(HA1);
     expect(states.at(-1)!.aor).toBe('sip:agent1@concierge.local');
-    await phone.stop();
-    await phone.forget();
+    await phone.stop({ forget: true });
     expect(await secrets.get(SIP_ACCOUNT_KEY)).toBeNull();
     expect(phone.current().registration).toBe('disabled');
   });

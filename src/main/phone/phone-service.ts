@@ -117,19 +117,21 @@ export class PhoneService {
     await phone.start();
   }
 
-  /** Session ended (sign-out): hang up, unregister, forget the account. */
-  async stop(): Promise<void> {
-    this.generation++;
+  /**
+   * Session ended (sign-out) or services stopping: hang up, unregister. With `forget`, the saved
+   * SIP account is deleted too — unless a new session started meanwhile and saved its own.
+   */
+  async stop(options: { forget?: boolean } = {}): Promise<void> {
+    const generation = ++this.generation;
     const phone = this.phone;
     this.phone = null;
     this.hub = null;
     await phone?.stop();
     this.media.clear('the phone stopped');
-    this.set(DISABLED);
-  }
-
-  async forget(): Promise<void> {
-    await this.deps.secrets.delete(SIP_ACCOUNT_KEY).catch(() => undefined);
+    if (options.forget && generation === this.generation) {
+      await this.deps.secrets.delete(SIP_ACCOUNT_KEY).catch(() => undefined);
+    }
+    if (generation === this.generation) this.set(DISABLED);
   }
 
   current(): PhoneState {
