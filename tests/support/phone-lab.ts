@@ -179,64 +179,71 @@ export async function startLab(opts: {
   const { hub, kamailio, api, login } = t;
   const ids = t.agentIds;
   const agents: LabAgent[] = [];
-  for (let i = 1; i <= opts.agents; i++) {
-    const token = await login(`agent${i}`);
-    const sip = SipSettings.parse(await api('/api/v1/me/sip', { token }));
-    let state: PhoneState = { registration: 'connecting', aor: null, lastError: null, calls: [] };
-    const agent: LabAgent = {
-      login: `agent${i}`,
-      id: ids[i - 1]!,
-      token,
-      sip,
-      phone: undefined as unknown as Softphone,
-      state: () => state,
-      invitations: [],
-      mode: 'answer',
-      hangupAfterMs: null,
-      answerDelayMs: 20,
-      maxConcurrent: 0,
-    };
-    agent.phone = new Softphone({
-      account: sip,
-      sdhFactory: cannedSdhFactory,
-      logger: quiet,
-      reconnect: { baseMs: 100, maxMs: 1000 },
-      onChange: (s) => {
-        state = s;
-        const live = s.calls.filter((c) => c.state !== 'ended').length;
-        agent.maxConcurrent = Math.max(agent.maxConcurrent, live);
-        for (const call of s.calls) {
-          if (call.direction !== 'in' || call.state !== 'incoming') continue;
-          if (agent.invitations.some((x) => x.id === call.id)) continue;
-          const inv = (
-            agent.phone as unknown as { calls: Map<string, { session: Session }> }
-          ).calls.get(call.id)?.session as Invitation | undefined;
-          if (!inv) continue;
-          agent.invitations.push(inv);
-          if (agent.mode === 'answer') {
-            const hangup = agent.hangupAfterMs;
-            setTimeout(() => {
-              void agent.phone
-                .answer(call.id)
-                .then(() => {
-                  if (hangup !== null)
-                    setTimeout(
-                      () => void agent.phone.hangup(call.id).catch(() => undefined),
-                      hangup,
-                    );
-                })
-                .catch(() => undefined);
-            }, agent.answerDelayMs);
+  try {
+    for (let i = 1; i <= opts.agents; i++) {
+      const token = await login(`agent${i}`);
+      const sip = SipSettings.parse(await api('/api/v1/me/sip', { token }));
+      let state: PhoneState = { registration: 'connecting', aor: null, lastError: null, calls: [] };
+      const agent: LabAgent = {
+        login: `agent${i}`,
+        id: ids[i - 1]!,
+        token,
+        sip,
+        phone: undefined as unknown as Softphone,
+        state: () => state,
+        invitations: [],
+        mode: 'answer',
+        hangupAfterMs: null,
+        answerDelayMs: 20,
+        maxConcurrent: 0,
+      };
+      agent.phone = new Softphone({
+        account: sip,
+        sdhFactory: cannedSdhFactory,
+        logger: quiet,
+        reconnect: { baseMs: 100, maxMs: 1000 },
+        onChange: (s) => {
+          state = s;
+          const live = s.calls.filter((c) => c.state !== 'ended').length;
+          agent.maxConcurrent = Math.max(agent.maxConcurrent, live);
+          for (const call of s.calls) {
+            if (call.direction !== 'in' || call.state !== 'incoming') continue;
+            if (agent.invitations.some((x) => x.id === call.id)) continue;
+            const inv = (
+              agent.phone as unknown as { calls: Map<string, { session: Session }> }
+            ).calls.get(call.id)?.session as Invitation | undefined;
+            if (!inv) continue;
+            agent.invitations.push(inv);
+            if (agent.mode === 'answer') {
+              const hangup = agent.hangupAfterMs;
+              setTimeout(() => {
+                void agent.phone
+                  .answer(call.id)
+                  .then(() => {
+                    if (hangup !== null)
+                      setTimeout(
+                        () => void agent.phone.hangup(call.id).catch(() => undefined),
+                        hangup,
+                      );
+                  })
+                  .catch(() => undefined);
+              }, agent.answerDelayMs);
+            }
+            if (agent.mode === 'decline')
+              setTimeout(() => void agent.phone.decline(call.id).catch(() => undefined), 20);
           }
-          if (agent.mode === 'decline')
-            setTimeout(() => void agent.phone.decline(call.id).catch(() => undefined), 20);
-        }
-      },
-    });
-    agents.push(agent);
+        },
+      });
+      agents.push(agent);
+    }
+    await Promise.all(agents.map((a) => a.phone.start()));
+    await Promise.all(agents.map((a) => a.phone.waitRegistered(10_000)));
+  } catch (error) {
+    // A failed setup must not leave Kamailio and the hub running.
+    await Promise.all(agents.map((a) => a.phone.stop().catch(() => undefined)));
+    await t.stop();
+    throw error;
   }
-  await Promise.all(agents.map((a) => a.phone.start()));
-  await Promise.all(agents.map((a) => a.phone.waitRegistered(10_000)));
 
   const lab: Lab = {
     hub,
