@@ -33,4 +33,20 @@ describe('FileSecretStore (browser mode)', () => {
     writeFileSync(store.file, '{oops');
     expect(await store.get('hub-token')).toBeNull();
   });
+
+  it('stores only what the codec makes of a value, and treats an unreadable value as absent', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'concierge-secrets-'));
+    // A stand-in for safeStorage: reversible, and refuses values it did not write.
+    const codec = {
+      encode: (value: string) => `enc:${Buffer.from(value).toString('base64')}`,
+      decode: (stored: string) =>
+        stored.startsWith('enc:') ? Buffer.from(stored.slice(4), 'base64').toString() : null,
+    };
+    const store = new FileSecretStore(dir, 'secrets.json', codec);
+    await store.set('hub-token', 'secret-token');
+    expect(readFileSync(store.file, 'utf8')).not.toContain('secret-token');
+    expect(await store.get('hub-token')).toBe('secret-token');
+    await new FileSecretStore(dir).set('foreign', 'plain');
+    expect(await store.get('foreign')).toBeNull();
+  });
 });

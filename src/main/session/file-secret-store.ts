@@ -5,26 +5,41 @@ import { type SecretStore } from './secret-store.js';
 
 const SecretsFile = z.record(z.string(), z.string());
 
+/** How values are stored in the file: as they are (browser mode) or encrypted (Electron). */
+export interface SecretCodec {
+  encode(value: string): string;
+  /** null when the stored value cannot be read back (e.g. another OS user's keyring). */
+  decode(stored: string): string | null;
+}
+
+const plain: SecretCodec = { encode: (value) => value, decode: (stored) => stored };
+
 /**
- * Browser-mode secret store: a JSON file readable only by the current user (mode 0600).
- * Weaker than Electron's safeStorage: the token is not encrypted, so anyone with the user's
- * file access can read it. It is what a CLI tool keeps in ~/.config; the web host is a
- * development and kiosk mode.
+ * Secrets in a JSON file readable only by the current user (mode 0600). In browser mode values
+ * are stored as they are — weaker than Electron's safeStorage: anyone with the user's file access
+ * can read the token (what a CLI tool keeps in ~/.config; the web host is a development and kiosk
+ * mode). The Electron shell passes a safeStorage codec so the same file holds ciphertext.
  */
 export class FileSecretStore implements SecretStore {
   readonly file: string;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dataDir: string, fileName = 'secrets.json') {
+  constructor(
+    dataDir: string,
+    fileName = 'secrets.json',
+    private readonly codec: SecretCodec = plain,
+  ) {
     this.file = join(dataDir, fileName);
   }
 
   async get(key: string): Promise<string | null> {
-    return (await this.read())[key] ?? null;
+    const stored = (await this.read())[key];
+    return stored === undefined ? null : this.codec.decode(stored);
   }
 
   set(key: string, value: string): Promise<void> {
-    return this.update((all) => ({ ...all, [key]: value }));
+    const stored = this.codec.encode(value);
+    return this.update((all) => ({ ...all, [key]: stored }));
   }
 
   delete(key: string): Promise<void> {
