@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { AcceptOfferResponse, NextResponse, RejectOfferRequest } from '../api/routing.js';
 import { AgentStatus } from '../domain/agent.js';
 import { Queue } from '../domain/queue.js';
 import { PauseReason } from '../domain/routing.js';
-import { TicketSummary } from '../domain/ticket.js';
-import { Offer, Task } from '../domain/work.js';
+import { Task } from '../domain/work.js';
 
 /**
  * The routing engine's part of the bridge (issue 3): answering offers, serve next, completing a
@@ -13,20 +13,15 @@ import { Offer, Task } from '../domain/work.js';
 
 export const OfferRef = z.object({ offerId: z.string().uuid() }).strict();
 
-export const RejectOfferInput = z
-  .object({ offerId: z.string().uuid(), reason: z.string().trim().min(1).max(200).optional() })
-  .strict();
+// The bridge answers with what the hub answers: one schema each, not a copy.
+export const RejectOfferInput = RejectOfferRequest.extend({ offerId: z.string().uuid() }).strict();
 export type RejectOfferInput = z.infer<typeof RejectOfferInput>;
 
-export const AcceptOfferResult = z.object({ task: Task, ticket: TicketSummary });
+export const AcceptOfferResult = AcceptOfferResponse;
 export type AcceptOfferResult = z.infer<typeof AcceptOfferResult>;
 
 /** Serve next: what push routing gives the agent now (all null when nothing fits). */
-export const ServeNextResult = z.object({
-  offer: Offer.nullable(),
-  ticket: TicketSummary.nullable(),
-  task: Task.nullable(),
-});
+export const ServeNextResult = NextResponse;
 export type ServeNextResult = z.infer<typeof ServeNextResult>;
 
 const Topic = z.string().trim().min(1).max(100);
