@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import { LoginResponse, InboundMessageResponse } from '../../src/shared/api/index.js';
 import { TicketDetail } from '../../src/shared/domain/index.js';
 import { startConsole, startHub, type Started } from '../support/processes.js';
+import { hubJson as sharedHubJson } from '../support/hub-json.js';
 
 let hub: Started;
 let web: Started;
@@ -22,18 +23,8 @@ test.afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function hubJson(
-  path: string,
-  init: RequestInit & { token?: string } = {},
-): Promise<unknown> {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-  if (init.body) headers.set('content-type', 'application/json');
-  const response = await fetch(new URL(path, hub.url), { ...init, headers });
-  const body: unknown = await response.json();
-  expect(response.ok, `${path}: ${JSON.stringify(body)}`).toBe(true);
-  return body;
-}
+const hubJson = (path: string, init: RequestInit & { token?: string } = {}) =>
+  sharedHubJson(hub.url, path, init);
 
 test('an agent goes available, gets an inbound message pushed, replies once', async ({ page }) => {
   await page.goto(`${web.url}/?lang=en`);

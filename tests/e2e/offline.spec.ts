@@ -5,6 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { InboundMessageResponse, LoginResponse } from '../../src/shared/api/index.js';
 import { TicketDetail } from '../../src/shared/domain/index.js';
 import { startConsole, startHub, type Started } from '../support/processes.js';
+import { hubJson as sharedHubJson } from '../support/hub-json.js';
 
 /**
  * Offline in the browser: the hub stops, the agent keeps working from the cache and sends two
@@ -28,15 +29,8 @@ test.afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function hubJson(path: string, init: RequestInit & { token?: string } = {}) {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-  if (init.body) headers.set('content-type', 'application/json');
-  const response = await fetch(new URL(path, hub.url), { ...init, headers });
-  const body: unknown = await response.json();
-  expect(response.ok, `${path}: ${JSON.stringify(body)}`).toBe(true);
-  return body;
-}
+const hubJson = (path: string, init: RequestInit & { token?: string } = {}) =>
+  sharedHubJson(hub.url, path, init);
 
 async function inbound(subject: string, text: string): Promise<string> {
   const created = InboundMessageResponse.parse(
