@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Started {
   url: string;
@@ -24,6 +26,15 @@ export async function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // E2E_LOG_DIR keeps each child's whole output, for diagnosing a failure after the fact.
+  const logDir = process.env.E2E_LOG_DIR;
+  if (logDir) {
+    mkdirSync(logDir, { recursive: true });
+    const file = join(logDir, `${name.replace(/\W+/g, '-')}-${child.pid ?? 'x'}.log`);
+    const keep = (chunk: Buffer) => appendFileSync(file, chunk);
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)),

@@ -4,6 +4,7 @@ import { type BridgeEnvelope } from '../../shared/bridge/errors.js';
 import { type TicketDetail, type TicketSummary } from '../../shared/domain/ticket.js';
 import { installBridge, type RendererBridge } from '../bridge/index.js';
 import { useAgentStore } from './agent-store.js';
+import { useConnectionStore } from './connection-store.js';
 import { useSessionStore } from './session-store.js';
 import { startSync } from './sync.js';
 import { useTicketStore } from './ticket-store.js';
@@ -45,6 +46,8 @@ function fakeMain(initial: TicketSummary[]) {
   const calls: string[] = [];
   const drafts = new Map<string, string>();
   let failReplies = false;
+  let connectionStatus: 'connecting' | 'online' = 'online';
+  let workGate: Promise<void> | null = null;
   const ok = (value: unknown): BridgeEnvelope => ({ ok: true, value });
   const answer = (name: string, payload: Record<string, string>): BridgeEnvelope => {
     switch (name) {
@@ -59,7 +62,7 @@ function fakeMain(initial: TicketSummary[]) {
         });
       case 'connection.get':
         return ok({
-          status: 'online',
+          status: connectionStatus,
           hubUrl: 'http://127.0.0.1:7700',
           lastError: null,
           since: at,
@@ -108,7 +111,10 @@ function fakeMain(initial: TicketSummary[]) {
   const raw: RawBridge = {
     invoke: async (name, payload) => {
       calls.push(name);
-      return answer(name, payload as Record<string, string>);
+      // The answer is what main had when the call arrived, however late it is delivered.
+      const answered = answer(name, payload as Record<string, string>);
+      if (name === 'work.get' && workGate) await workGate;
+      return answered;
     },
     onEvent: (listener) => {
       listeners.add(listener);
@@ -120,6 +126,19 @@ function fakeMain(initial: TicketSummary[]) {
     calls,
     drafts,
     failReplies: (fail: boolean) => (failReplies = fail),
+    setConnectionStatus: (status: 'connecting' | 'online') => (connectionStatus = status),
+    /** Holds every work.get answer until the returned release is called. */
+    holdWork() {
+      let release = () => undefined as void;
+      workGate = new Promise<void>((r) => (release = r));
+      return () => {
+        workGate = null;
+        release();
+      };
+    },
+    emit(name: string, payload: unknown) {
+      for (const l of listeners) l(name, payload);
+    },
     /** Assigns (or removes) tickets and tells the renderer, as main does on hub events. */
     setWork(list: TicketSummary[]) {
       tickets.clear();
@@ -146,11 +165,13 @@ beforeEach(() => {
   useWorkStore.setState({ work: null, error: null, fresh: new Set() });
   useTicketStore.setState({ openId: null, detail: null, drafts: {}, sendError: null });
   useAgentStore.setState({ status: null });
+  useConnectionStore.setState({ connection: null });
 });
 afterEach(() => stop());
 
-function start(initial: TicketSummary[]) {
+function start(initial: TicketSummary[], before?: (main: ReturnType<typeof fakeMain>) => void) {
   const main = fakeMain(initial);
+  before?.(main);
   installBridge(main.bridge);
   stop = startSync(main.bridge);
   return main;
@@ -184,6 +205,40 @@ describe('serve next in the renderer', () => {
     main.setWork([summary(ids[1], 2), summary(ids[2], 3)]);
     // The newest arrival wins over the older ticket that was already waiting.
     await settle(() => useTicketStore.getState().detail?.ticket.id === ids[2]);
+  });
+});
+
+describe('snapshots and events', () => {
+  it('keeps the "online" event that arrives while the sign-in snapshot is still loading', async () => {
+    let releaseWork = () => undefined as void;
+    const main = start([], (m) => {
+      m.setConnectionStatus('connecting');
+      releaseWork = m.holdWork();
+    });
+    await settle(() => main.calls.includes('connection.get') && main.calls.includes('work.get'));
+    // main answered "connecting"; then the stream became ready and main said so.
+    main.emit('connection.changed', {
+      status: 'online',
+      hubUrl: 'http://127.0.0.1:7700',
+      lastError: null,
+      since: at,
+    });
+    releaseWork();
+    await settle(() => useWorkStore.getState().work !== null);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(useConnectionStore.getState().connection?.status).toBe('online');
+  });
+
+  it('ignores a work snapshot older than a work event that arrived meanwhile', async () => {
+    let releaseWork = () => undefined as void;
+    const main = start([summary(ids[0], 1)], (m) => {
+      releaseWork = m.holdWork();
+    });
+    await settle(() => main.calls.includes('work.get'));
+    main.setWork([summary(ids[0], 1), summary(ids[1], 2)]);
+    releaseWork();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(useWorkStore.getState().work?.tickets.map((t) => t.id)).toEqual([ids[0], ids[1]]);
   });
 });
 

@@ -15,6 +15,20 @@ const message = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
 /**
+ * Main pushes changes as events and answers calls with snapshots. A snapshot requested before an
+ * event arrived is older than that event, so it must not overwrite it (a `connection.get` answered
+ * "connecting" and applied after the "online" event left the badge stuck on "connecting").
+ */
+const eventsSeen = { connection: 0, work: 0, outbox: 0 };
+type Topic = keyof typeof eventsSeen;
+const seen = (topic: Topic) => eventsSeen[topic]++;
+async function snapshot<T>(topic: Topic, fetch: () => Promise<T>, apply: (value: T) => void) {
+  const before = eventsSeen[topic];
+  const value = await fetch();
+  if (eventsSeen[topic] === before) apply(value);
+}
+
+/**
  * Serve next: with no ticket open (or the open one gone from the agent's work), open one by
  * itself — the newest arrival if there is one, else the first in the list.
  */
@@ -39,7 +53,7 @@ function applyWork(work: Work): void {
 
 async function loadWork(bridge: RendererBridge): Promise<void> {
   try {
-    applyWork(await bridge.api.call('work.get', {}));
+    await snapshot('work', () => bridge.api.call('work.get', {}), applyWork);
   } catch (error) {
     useWorkStore.setState({
       error: error instanceof BridgeError ? error : new BridgeError('internal', message(error)),
@@ -49,14 +63,19 @@ async function loadWork(bridge: RendererBridge): Promise<void> {
 
 /** Everything shown to a signed-in agent, loaded fresh (after sign-in or a transport reconnect). */
 async function loadSignedIn(bridge: RendererBridge): Promise<void> {
-  const [connection, outbox] = await Promise.allSettled([
-    bridge.api.call('connection.get', {}),
-    bridge.api.call('outbox.list', {}),
+  await Promise.allSettled([
+    snapshot(
+      'connection',
+      () => bridge.api.call('connection.get', {}),
+      (connection) => useConnectionStore.setState({ connection }),
+    ),
+    snapshot(
+      'outbox',
+      () => bridge.api.call('outbox.list', {}),
+      ({ rows }) => useOutboxStore.setState({ rows }),
+    ),
     loadWork(bridge),
   ]);
-  if (connection.status === 'fulfilled')
-    useConnectionStore.setState({ connection: connection.value });
-  if (outbox.status === 'fulfilled') useOutboxStore.setState({ rows: outbox.value.rows });
   await useTicketStore.getState().reload();
 }
 
@@ -109,11 +128,20 @@ export function startSync(bridge: RendererBridge): () => void {
   const { api } = bridge;
   const unsubscribers = [
     api.on('session.changed', applySession),
-    api.on('connection.changed', (connection) => useConnectionStore.setState({ connection })),
+    api.on('connection.changed', (connection) => {
+      seen('connection');
+      useConnectionStore.setState({ connection });
+    }),
     api.on('agent.changed', (status) => useAgentStore.setState({ status })),
-    api.on('work.changed', applyWork),
+    api.on('work.changed', (work) => {
+      seen('work');
+      applyWork(work);
+    }),
     api.on('ticket.changed', (detail) => useTicketStore.getState().applyChange(detail)),
-    api.on('outbox.changed', (snapshot) => useOutboxStore.setState({ rows: snapshot.rows })),
+    api.on('outbox.changed', ({ rows }) => {
+      seen('outbox');
+      useOutboxStore.setState({ rows });
+    }),
     onWindowClosing(() => void flushDrafts()),
 
     // Whatever changed the session (login, logout, event, expiry), follow it here, once.
