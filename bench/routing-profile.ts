@@ -28,6 +28,10 @@ const url = await pgServer.createDatabase('prof');
 const hub = await startHub({ databaseUrl: url, scryptCost: 1024 });
 const agents = 20;
 const tasks = Number(process.env.TASKS ?? 50);
+const full = process.env.FULL === '1';
+const agentIds: string[] = [];
+const call = (token: string, path: string) =>
+  fetch(new URL(path, hub.url), { method: 'POST', headers: { authorization: `Bearer ${token}` } });
 try {
   await hub.ctx.tx(async (q) => {
     await createQueue(q, { name: 'bench', channels: ['chat'], offerTimeouts: { chat: 60 } });
@@ -55,13 +59,31 @@ try {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ login: `b${i}`, password: 'pw-bench-123' }),
     });
-    const { token } = (await res.json()) as { token: string };
+    const { token, agent } = (await res.json()) as { token: string; agent: { id: string } };
+    agentIds[i] = agent.id;
     const ws = new WebSocket(new URL('/api/v1/stream', hub.url.replace(/^http/, 'ws')), {
       headers: { authorization: `Bearer ${token}` },
     });
     await new Promise<void>((r) => ws.once('message', () => r()));
+    // Like the bench's consoles (FULL=1): accept every offer and close the ticket once assigned.
     ws.on('message', (d) => {
-      if (String(d).includes('"offer.created"')) offers++;
+      const frame = JSON.parse(String(d)) as {
+        kind: string;
+        event?: {
+          type: string;
+          agentId: string | null;
+          ticketId: string | null;
+          data: { offer?: { id: string } };
+        };
+      };
+      const e = frame.event;
+      if (!e || e.agentId !== agentIds[i]) return;
+      if (e.type === 'offer.created') {
+        offers++;
+        if (full) void call(token, `/api/v1/offers/${e.data.offer!.id}/accept`);
+      } else if (e.type === 'task.assigned' && full) {
+        void call(token, `/api/v1/tickets/${e.ticketId}/close`);
+      }
     });
     sockets.push(ws);
     await fetch(new URL('/api/v1/me/state', hub.url), {
@@ -88,6 +110,7 @@ try {
     });
   }
   for (let i = 0; i < 100 && offers < tasks; i++) await new Promise((r) => setTimeout(r, 50));
+  if (full) await new Promise((r) => setTimeout(r, 2000)); // the accepts and closes
   counting = false;
   let total = 0;
   for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1])) {

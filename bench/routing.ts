@@ -20,7 +20,12 @@ export interface RoutingOptions {
   seconds: number;
   /** Tasks in the flood run that measures sustained throughput. */
   flood: number;
+  /** Which setups to run (default all): `pglite`, `pg1` (PostgreSQL, 1 hub), `pg2` (2 hubs). */
+  setups?: RoutingSetup[];
 }
+
+export const ROUTING_SETUPS = ['pglite', 'pg1', 'pg2'] as const;
+export type RoutingSetup = (typeof ROUTING_SETUPS)[number];
 
 export interface RoutingResult {
   setup: string;
@@ -237,18 +242,23 @@ async function runSetup(
 /** The routing benchmark: PGlite (1 hub), PostgreSQL with 1 hub and with 2 hubs (hub processes). */
 export async function routingBench(opts: RoutingOptions): Promise<RoutingResult[]> {
   const out: RoutingResult[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'concierge-bench-routing-'));
-  try {
-    await seed({ dataDir: dir }, opts.agents);
-    const hub = await spawnHub(['--data-dir', dir]);
+  const setups = new Set<RoutingSetup>(opts.setups ?? ROUTING_SETUPS);
+  if (setups.has('pglite')) {
+    const dir = mkdtempSync(join(tmpdir(), 'concierge-bench-routing-'));
     try {
-      out.push(await runSetup('PGlite, 1 hub', [hub.url], opts));
+      await seed({ dataDir: dir }, opts.agents);
+      const hub = await spawnHub(['--data-dir', dir]);
+      try {
+        out.push(await runSetup('PGlite, 1 hub', [hub.url], opts));
+      } finally {
+        await hub.stop();
+      }
     } finally {
-      await hub.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  const counts = ([1, 2] as const).filter((c) => setups.has(`pg${c}`));
+  if (counts.length === 0) return out;
   const why = postgresUnavailable();
   if (why) {
     console.error(`PostgreSQL setups skipped: ${why}`);
@@ -256,7 +266,7 @@ export async function routingBench(opts: RoutingOptions): Promise<RoutingResult[
   }
   const pg = await startPostgres();
   try {
-    for (const count of [1, 2]) {
+    for (const count of counts) {
       const url = await pg.createDatabase();
       await seed({ databaseUrl: url }, opts.agents);
       const hubs: Started[] = [];

@@ -3,11 +3,11 @@ import { parseArgs } from 'node:util';
 import { cacheBench } from './cache.js';
 import { coldStart } from './cold-start.js';
 import { phoneBench } from './phone.js';
-import { routingBench } from './routing.js';
+import { ROUTING_SETUPS, routingBench, type RoutingSetup } from './routing.js';
 
 /**
  * `npm run bench [-- --suite all|cold-start|routing|cache|phone] [--runs N] [--agents 200] [--rate 100]
- * [--seconds 10] [--flood 2000] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
+ * [--seconds 10] [--flood 2000] [--setups pglite,pg1,pg2] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
  */
 const { values } = parseArgs({
   options: {
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '30' },
     'phone-agents': { type: 'string', default: '20' },
     'phone-db': { type: 'string', default: 'pglite' },
+    setups: { type: 'string', default: ROUTING_SETUPS.join(',') },
   },
 });
 const int = (name: keyof typeof values): number => {
@@ -46,12 +47,19 @@ const machine = {
 
 const report: Record<string, unknown> = { machine, date: new Date().toISOString() };
 if (suite === 'all' || suite === 'cold-start') report.coldStart = await coldStart(int('runs'));
+const setups = (values.setups ?? '').split(',').filter(Boolean);
+const unknownSetup = setups.find((s) => !(ROUTING_SETUPS as readonly string[]).includes(s));
+if (unknownSetup) {
+  console.error(`--setups takes a comma-separated list of ${ROUTING_SETUPS.join(', ')}`);
+  process.exit(2);
+}
 if (suite === 'all' || suite === 'routing') {
   report.routing = await routingBench({
     agents: int('agents'),
     rate: int('rate'),
     seconds: int('seconds'),
     flood: int('flood'),
+    setups: setups as RoutingSetup[],
   });
 }
 if (suite === 'all' || suite === 'cache') report.cache = await cacheBench();

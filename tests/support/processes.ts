@@ -20,7 +20,9 @@ export async function startProcess(
   readyLine: RegExp,
   timeoutMs = 60_000,
 ): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  // CHILD_NODE_ARGS adds Node flags to every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
     cwd: process.cwd(),
     env: { ...process.env, NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,7 +66,9 @@ export async function startProcess(
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      // A profiled child (CHILD_NODE_ARGS) writes its profile on exit, which can take a while.
+      const grace = nodeArgs.length > 0 ? 60_000 : 5_000;
+      const timer = setTimeout(() => child.kill('SIGKILL'), grace);
       await exited;
       clearTimeout(timer);
     },

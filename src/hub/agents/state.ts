@@ -21,28 +21,27 @@ export async function lockAgent(q: Query, agentId: string): Promise<AgentRow> {
   return rows[0];
 }
 
-/**
- * Brings the agent's shown state in line with the facts (chosen state, connection, wrap-up,
- * offers, tasks), applies a pending "next state" once the agent has no work left, and describes a
- * change as `agent.state_changed` (with how long the previous state lasted, for pause and idle
- * reports). Call with the agent row locked, after any change that may affect it.
- */
-export async function refreshAgent(
-  q: Query,
-  agentId: string,
+type RefreshRow = AgentRow & { has_offer: boolean; active: number };
+
+/** What `refreshAgents` writes back for one agent (the whole new state, computed under the lock). */
+interface AgentUpdate {
+  id: string;
+  state: string;
+  stateReason: string | null;
+  stateSince: string;
+  selectedState: string;
+  selectedReason: string | null;
+  nextState: string | null;
+  nextReason: string | null;
+  idleSince: string | null;
+}
+
+/** The shown state an agent's facts imply, and the row update and event a change needs. */
+function reconcile(
+  row: RefreshRow,
   now: Date,
-  cause?: string,
-): Promise<{ row: AgentRow; events: NewEvent[] }> {
-  const rows = await q<AgentRow & { has_offer: boolean; active: number }>(
-    `select a.*,
-       exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending') as has_offer,
-       (select count(*)::int from tasks t where t.agent_id = a.id
-          and t.status in ('assigned', 'wrapping')) as active
-     from agents a where a.id = $1 for update`,
-    [agentId],
-  );
-  let row = rows[0];
-  if (!row) throw new HubError('not_found', 'agent not found');
+  cause: string | undefined,
+): { update: AgentUpdate | null; event: NewEvent | null } {
   const idleNow =
     !row.has_offer &&
     Number(row.active) === 0 &&
@@ -65,50 +64,117 @@ export async function refreshAgent(
     activeTasks: Number(row.active),
   });
   const changed = derived.state !== row.state || derived.reason !== row.state_reason;
-  if (!changed && !nextApplied) return { row, events: [] };
+  if (!changed && !nextApplied) return { update: null, event: null };
   const restartsIdle = derived.state === 'available' && !WORKING_OR_IDLE.has(row.state);
-  const updated = await q<AgentRow>(
-    `update agents set state = $2, state_reason = $3,
-       state_since = case when $6 then $4 else state_since end,
-       selected_state = $5, selected_reason = $9,
-       next_state = case when $7 then null else next_state end,
-       next_reason = case when $7 then null else next_reason end,
-       idle_since = case when $8 then $4 else idle_since end
-     where id = $1 returning *`,
-    [
-      agentId,
-      derived.state,
-      derived.reason,
-      now,
-      selected,
-      changed,
-      nextApplied,
-      restartsIdle,
-      selected === 'paused' ? reason : null,
-    ],
-  );
-  row = { ...updated[0]!, has_offer: row.has_offer, active: row.active };
-  if (!changed) return { row, events: [] };
-  const status = agentStatus(row);
-  const previous = rows[0]!;
-  return {
-    row,
-    events: [
-      {
-        type: 'agent.state_changed',
-        agentId,
-        data: {
-          ...status,
-          previous: previous.state,
-          previousReason: previous.state_reason,
-          previousSince: iso(previous.state_since),
-          /** Time spent in the previous state: pause-by-reason, idle and wrap-up reports sum these. */
-          previousDurationMs: msBetween(previous.state_since, now),
-          cause: cause ?? (nextApplied ? 'next_state' : 'system'),
-        },
-      },
-    ],
+  const update: AgentUpdate = {
+    id: row.id,
+    state: derived.state,
+    stateReason: derived.reason,
+    stateSince: changed ? iso(now) : iso(row.state_since),
+    selectedState: selected,
+    selectedReason: selected === 'paused' ? reason : null,
+    nextState: nextApplied ? null : row.next_state,
+    nextReason: nextApplied ? null : row.next_reason,
+    idleSince: restartsIdle ? iso(now) : row.idle_since === null ? null : iso(row.idle_since),
   };
+  if (!changed) return { update, event: null };
+  const status = agentStatus({
+    ...row,
+    state: derived.state,
+    state_reason: derived.reason,
+    state_since: now,
+    next_state: update.nextState as AgentRow['next_state'],
+    next_reason: update.nextReason,
+  });
+  return {
+    update,
+    event: {
+      type: 'agent.state_changed',
+      agentId: row.id,
+      data: {
+        ...status,
+        previous: row.state,
+        previousReason: row.state_reason,
+        previousSince: iso(row.state_since),
+        /** Time spent in the previous state: pause-by-reason, idle and wrap-up reports sum these. */
+        previousDurationMs: msBetween(row.state_since, now),
+        cause: cause ?? (nextApplied ? 'next_state' : 'system'),
+      },
+    },
+  };
+}
+
+/**
+ * Brings agents' shown state in line with the facts (chosen state, connection, wrap-up, offers,
+ * tasks), applies a pending "next state" once an agent has no work left, and describes each change
+ * as `agent.state_changed` (with how long the previous state lasted, for pause and idle reports).
+ * Two statements whatever the number of agents (a routing pass refreshes all it offered to): lock
+ * and read them, then write back the changed ones. Rows are locked in id order, like the router.
+ */
+export async function refreshAgents(
+  q: Query,
+  agentIds: readonly string[],
+  now: Date,
+  cause?: string,
+): Promise<{ rows: Map<string, AgentRow>; events: NewEvent[] }> {
+  const rows = new Map<string, AgentRow>();
+  if (agentIds.length === 0) return { rows, events: [] };
+  const found = await q<RefreshRow>(
+    `select a.*,
+       exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending') as has_offer,
+       (select count(*)::int from tasks t where t.agent_id = a.id
+          and t.status in ('assigned', 'wrapping')) as active
+     from agents a where a.id = any($1::uuid[]) order by a.id for update`,
+    [[...new Set(agentIds)]],
+  );
+  const updates: AgentUpdate[] = [];
+  const events: NewEvent[] = [];
+  for (const row of found) {
+    rows.set(row.id, row);
+    const r = reconcile(row, now, cause);
+    if (r.update) updates.push(r.update);
+    if (r.event) events.push(r.event);
+  }
+  if (updates.length > 0) {
+    const col = <K extends keyof AgentUpdate>(k: K) => updates.map((u) => u[k]);
+    const written = await q<AgentRow>(
+      `update agents a set state = u.state, state_reason = u.state_reason,
+         state_since = u.state_since, selected_state = u.selected_state,
+         selected_reason = u.selected_reason, next_state = u.next_state,
+         next_reason = u.next_reason, idle_since = u.idle_since
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
+                   $7::text[], $8::text[], $9::timestamptz[])
+         as u(id, state, state_reason, state_since, selected_state, selected_reason, next_state,
+              next_reason, idle_since)
+       where a.id = u.id returning a.*`,
+      [
+        col('id'),
+        col('state'),
+        col('stateReason'),
+        col('stateSince'),
+        col('selectedState'),
+        col('selectedReason'),
+        col('nextState'),
+        col('nextReason'),
+        col('idleSince'),
+      ],
+    );
+    for (const row of written) rows.set(row.id, row);
+  }
+  return { rows, events };
+}
+
+/** `refreshAgents` for one agent (call with the agent row locked, after any change to it). */
+export async function refreshAgent(
+  q: Query,
+  agentId: string,
+  now: Date,
+  cause?: string,
+): Promise<{ row: AgentRow; events: NewEvent[] }> {
+  const { rows, events } = await refreshAgents(q, [agentId], now, cause);
+  const row = rows.get(agentId);
+  if (!row) throw new HubError('not_found', 'agent not found');
+  return { row, events };
 }
 
 /** A reason agents may pause with: known, enabled, and not reserved for the hub. */

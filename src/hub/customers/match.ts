@@ -28,32 +28,35 @@ export async function matchOrCreateCustomer(q: Query, from: ContactFrom): Promis
   if (from.email) identities.push({ kind: 'email', value: from.email.trim().toLowerCase() });
   if (from.phone) identities.push({ kind: 'phone', value: normalizePhone(from.phone) });
 
-  let customerId: string | undefined;
-  for (const id of identities) {
-    const rows = await q<{ customer_id: string }>(
-      'select customer_id from customer_identities where kind = $1 and value = $2',
-      [id.kind, id.value],
-    );
-    if (rows[0]) {
-      customerId = rows[0].customer_id;
-      break;
-    }
-  }
+  const kinds = identities.map((i) => i.kind);
+  const values = identities.map((i) => i.value);
+  // E-mail first, then phone: one statement for both lookups.
+  let customerId =
+    identities.length === 0
+      ? undefined
+      : (
+          await q<{ customer_id: string }>(
+            `select ci.customer_id from unnest($1::text[], $2::text[]) with ordinality as u(k, v, n)
+             join customer_identities ci on ci.kind = u.k and ci.value = u.v
+             order by u.n limit 1`,
+            [kinds, values],
+          )
+        )[0]?.customer_id;
 
   const events: NewEvent[] = [];
   if (!customerId) {
-    const rows = await q<{ id: string }>('insert into customers (name) values ($1) returning id', [
-      from.name ?? null,
-    ]);
+    // The customer and its identities in one statement. No ON CONFLICT: losing a race must abort
+    // this attempt (see above).
+    const rows = await q<{ id: string }>(
+      `with c as (insert into customers (name) values ($1) returning id),
+       i as (
+         insert into customer_identities (customer_id, kind, value)
+         select c.id, u.k, u.v from c, unnest($2::text[], $3::text[]) as u(k, v)
+       )
+       select id from c`,
+      [from.name ?? null, kinds, values],
+    );
     customerId = rows[0]!.id;
-    for (const id of identities) {
-      // No ON CONFLICT: losing a race must abort this attempt (see above).
-      await q('insert into customer_identities (customer_id, kind, value) values ($1, $2, $3)', [
-        customerId,
-        id.kind,
-        id.value,
-      ]);
-    }
     events.push({
       type: 'customer.created',
       data: {
@@ -68,21 +71,18 @@ export async function matchOrCreateCustomer(q: Query, from: ContactFrom): Promis
     return { customerId, created: true, events };
   }
 
-  // Serialises concurrent messages of one customer, so two of them cannot both find "no open
-  // ticket" and open two tickets.
-  await q('select id from customers where id = $1 for update', [customerId]);
-  for (const id of identities) {
-    await q(
-      `insert into customer_identities (customer_id, kind, value) values ($1, $2, $3)
-       on conflict (kind, value) do nothing`,
-      [customerId, id.kind, id.value],
-    );
-  }
-  if (from.name) {
-    await q('update customers set name = $2 where id = $1 and name is null', [
-      customerId,
-      from.name,
-    ]);
-  }
+  // Locking the customer serialises concurrent messages of one customer, so two of them cannot
+  // both find "no open ticket" and open two tickets. New identities and a missing name ride along.
+  await q(
+    `with l as (select id from customers where id = $1 for update),
+     i as (
+       insert into customer_identities (customer_id, kind, value)
+       select $1, u.k, u.v from unnest($2::text[], $3::text[]) as u(k, v)
+       on conflict (kind, value) do nothing
+     ),
+     n as (update customers set name = $4 where id = $1 and name is null and $4::text is not null)
+     select count(*) from l`,
+    [customerId, kinds, values, from.name ?? null],
+  );
   return { customerId, created: false, events };
 }

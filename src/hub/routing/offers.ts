@@ -4,7 +4,7 @@ import {
   type Task,
   type TicketSummary,
 } from '../../shared/domain/index.js';
-import { refreshAgent } from '../agents/state.js';
+import { refreshAgent, refreshAgents } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
 import { type Query } from '../db/db.js';
 import { HubError } from '../errors.js';
@@ -92,19 +92,36 @@ export async function assignTicket(
   agentId: string,
   data: Record<string, unknown>,
 ): Promise<NewEvent[]> {
-  await q(
-    `update tickets set assignee_id = $2, version = version + 1, updated_at = now() where id = $1`,
+  return (await assignTicketWithSummary(q, task, agentId, data)).events;
+}
+
+/** `assignTicket` that also returns the ticket as it is now (one statement for both). */
+export async function assignTicketWithSummary(
+  q: Query,
+  task: TaskRow,
+  agentId: string,
+  data: Record<string, unknown>,
+): Promise<{ events: NewEvent[]; ticket: TicketSummary }> {
+  const rows = await q<TicketRow>(
+    `with k as (
+       update tickets set assignee_id = $2, version = version + 1, updated_at = now()
+       where id = $1 returning *
+     )
+     select k.*, c.name as customer_name from k join customers c on c.id = k.customer_id`,
     [task.ticket_id, agentId],
   );
-  const ticket = await loadTicketSummary(q, task.ticket_id);
-  return [
-    {
-      type: 'task.assigned',
-      ...ids(task, agentId),
-      data: { channel: task.channel, ...data, ticket },
-    },
-    { type: 'ticket.assigned', ...ids(task, agentId), data: { ticket } },
-  ];
+  const ticket = ticketSummary(rows[0]!);
+  return {
+    ticket,
+    events: [
+      {
+        type: 'task.assigned',
+        ...ids(task, agentId),
+        data: { channel: task.channel, ...data, ticket },
+      },
+      { type: 'ticket.assigned', ...ids(task, agentId), data: { ticket } },
+    ],
+  };
 }
 
 /**
@@ -187,23 +204,114 @@ export async function offerTask(
   return { events, offer: dto, task };
 }
 
-/** Locks an offer with its task and ticket, in the hub's lock order (task, ticket, agent, offer). */
+export interface OfferRequest {
+  taskId: string;
+  agentId: string;
+  /** The offer's timeout, already resolved (queue setting or the channel's default). */
+  timeoutS: number;
+}
+
+export type OfferResult = Awaited<ReturnType<typeof offerTask>>;
+
+/**
+ * `offerTask` for many (locked) tasks and (locked) agents at once, none auto-accepted: the tasks,
+ * offers, offer timers and ticket summaries in one statement and the agents' states in two more,
+ * so a routing pass holds its locks for a few round trips however many tasks it offers. Results
+ * and events come in the order of `requests`.
+ */
+export async function offerTasks(
+  q: Query,
+  requests: readonly OfferRequest[],
+  opts: { now: Date; via: 'push' | 'serve_next' },
+): Promise<{ events: NewEvent[]; results: OfferResult[] }> {
+  if (requests.length === 0) return { events: [], results: [] };
+  const { now } = opts;
+  const rows = await q<{ task: TaskRow; offer: OfferRow; ticket: TicketRow }>(
+    `with p as (
+       select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) as p(task_id, agent_id, expires_at)
+     ), up as (
+       update tasks x set status = 'offered', agent_id = p.agent_id, offer_count = x.offer_count + 1
+       from p where x.id = p.task_id returning x.*
+     ), ins as (
+       insert into offers (task_id, agent_id, status, auto_accepted, offered_at, expires_at)
+       select task_id, agent_id, 'pending', false, $4, expires_at from p
+       returning *
+     ), tm as (
+       insert into timers (key, kind, due_at, agent_id, task_id, offer_id, data)
+       select 'offer:' || ins.id, 'offer_timeout', ins.expires_at, ins.agent_id, ins.task_id, ins.id,
+         '{}'::jsonb from ins
+       on conflict (key) do update set due_at = excluded.due_at, data = excluded.data
+     )
+     select to_jsonb(up) as task, to_jsonb(ins) as offer,
+       to_jsonb(k) || jsonb_build_object('customer_name', c.name) as ticket
+     from up join ins on ins.task_id = up.id
+     join tickets k on k.id = up.ticket_id join customers c on c.id = k.customer_id`,
+    [
+      requests.map((r) => r.taskId),
+      requests.map((r) => r.agentId),
+      requests.map((r) => addMs(now, r.timeoutS * 1000)),
+      now,
+    ],
+  );
+  const byTask = new Map(rows.map((r) => [r.task.id, r]));
+  const events: NewEvent[] = [];
+  const results: OfferResult[] = [];
+  for (const req of requests) {
+    const row = byTask.get(req.taskId);
+    if (!row) throw new Error(`task ${req.taskId} was not offered`);
+    const { task, offer } = row;
+    const ticket = ticketSummary(row.ticket);
+    const dto = offerDto(offer, task, ticket);
+    const event: NewEvent = {
+      type: 'offer.created',
+      ...ids(task, req.agentId),
+      data: {
+        offer: dto,
+        channel: task.channel,
+        via: opts.via,
+        waitMs: msBetween(task.created_at, now),
+        timeoutMs: req.timeoutS * 1000,
+        attempt: Number(task.offer_count),
+      },
+    };
+    events.push(event);
+    results.push({ events: [event], offer: dto, task });
+  }
+  const agents = await refreshAgents(
+    q,
+    requests.map((r) => r.agentId),
+    now,
+    'routing',
+  );
+  events.push(...agents.events);
+  return { events, results };
+}
+
+/**
+ * Locks an offer with its task and ticket, in the hub's lock order (task, ticket, agent, offer):
+ * the task and ticket first (found through the offer, read without locking it), then the agent
+ * and the offer together.
+ */
 async function lockOffer(
   q: Query,
   offerId: string,
 ): Promise<{ offer: OfferRow; task: TaskRow } | undefined> {
-  const first = (await q<OfferRow>('select * from offers where id = $1', [offerId]))[0];
-  if (!first) return undefined;
   const task = (
     await q<TaskRow>(
-      `select t.* from tasks t join tickets k on k.id = t.ticket_id where t.id = $1
-       for update of t, k`,
-      [first.task_id],
+      `select t.* from offers o join tasks t on t.id = o.task_id join tickets k on k.id = t.ticket_id
+       where o.id = $1 for update of t, k`,
+      [offerId],
     )
-  )[0]!;
-  await q('select id from agents where id = $1 for update', [first.agent_id]);
-  const offer = (await q<OfferRow>('select * from offers where id = $1 for update', [offerId]))[0]!;
-  return { offer, task };
+  )[0];
+  if (!task) return undefined;
+  const offer = (
+    await q<OfferRow>(
+      `select o.* from agents a join offers o on o.agent_id = a.id where o.id = $1
+       for update of a, o`,
+      [offerId],
+    )
+  )[0];
+  return offer ? { offer, task } : undefined;
 }
 
 /** Puts a task back in its queue. It keeps its entry time, so it is at the head of its queue. */
@@ -309,35 +417,40 @@ export async function acceptOffer(
       status: offer.status,
     });
   }
-  await q(`update offers set status = 'accepted', answered_at = $2 where id = $1`, [offerId, now]);
-  await cancelTimer(q, `offer:${offerId}`);
+  // The offer, its timer, the task and the agent's idle clock in one statement.
   const updated = (
     await q<TaskRow>(
-      `update tasks set status = 'assigned', assigned_at = $2 where id = $1 returning *`,
-      [task.id, now],
+      `with o as (
+         update offers set status = 'accepted', answered_at = $2 where id = $3 returning id
+       ), tm as (
+         delete from timers where key = 'offer:' || $3::text
+       ), ag as (
+         update agents set idle_since = $2, missed_offers = 0 where id = $4
+       )
+       update tasks set status = 'assigned', assigned_at = $2 where id = $1 returning *`,
+      [task.id, now, offerId, agentId],
     )
   )[0]!;
-  await q('update agents set idle_since = $2, missed_offers = 0 where id = $1', [agentId, now]);
   const ringMs = msBetween(offer.offered_at, now);
   const waitMs = msBetween(task.created_at, now);
+  const assigned = await assignTicketWithSummary(q, updated, agentId, {
+    offerId,
+    autoAccepted: false,
+    via: 'push',
+    waitMs,
+    ringMs,
+    attempt: Number(task.offer_count),
+  });
   const events: NewEvent[] = [
     {
       type: 'offer.accepted',
       ...ids(task, agentId),
       data: { offerId, channel: task.channel, ringMs, waitMs },
     },
-    ...(await assignTicket(q, updated, agentId, {
-      offerId,
-      autoAccepted: false,
-      via: 'push',
-      waitMs,
-      ringMs,
-      attempt: Number(task.offer_count),
-    })),
+    ...assigned.events,
   ];
   events.push(...(await refreshAgent(q, agentId, now, 'routing')).events);
-  const ticket = await loadTicketSummary(q, task.ticket_id);
-  return { events, task: updated, ticket };
+  return { events, task: updated, ticket: assigned.ticket };
 }
 
 /** POST /offers/{id}/reject: back to the head of the queue; this agent is skipped for the task. */

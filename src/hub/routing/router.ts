@@ -5,7 +5,8 @@ import { appendEvents, collecting, type NewEvent } from '../events/append.js';
 import { type Log } from '../log.js';
 import { agentViews, dayStart, lockQueuedTasks, lockReadyAgents, taskView } from './claim.js';
 import { match } from './matcher.js';
-import { offerTask } from './offers.js';
+import { offerTask, offerTasks, type OfferRequest, type OfferResult } from './offers.js';
+import { DEFAULT_OFFER_TIMEOUT_S } from './queues.js';
 
 const BATCH = 50;
 
@@ -24,7 +25,7 @@ export async function routeBatch(
   /** The batch was full: there may be more matchable tasks behind it. */
   more: boolean;
   events: NewEvent[];
-  results: Awaited<ReturnType<typeof offerTask>>[];
+  results: OfferResult[];
 }> {
   const only = opts.onlyAgent ? { agentId: opts.onlyAgent } : undefined;
   const limit = opts.limit ?? BATCH;
@@ -36,13 +37,30 @@ export async function routeBatch(
   const agents = await agentViews(q, agentIds, dayStart(now));
   const proposals = match(tasks.map(taskView), agents, now.getTime());
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  const decided = opts.onlyAgent ? proposals.slice(0, 1) : proposals;
   const events: NewEvent[] = [];
-  const results: Awaited<ReturnType<typeof offerTask>>[] = [];
-  for (const p of opts.onlyAgent ? proposals.slice(0, 1) : proposals) {
+  const results: OfferResult[] = [];
+  // Offers are made together (a few statements for the whole batch); an auto-accepted task or
+  // serve-next assigns at once, one by one.
+  const offers: OfferRequest[] = [];
+  for (const p of decided) {
+    const task = byId.get(p.taskId)!;
+    if (p.autoAccept || opts.onlyAgent !== undefined) continue;
+    offers.push({
+      taskId: p.taskId,
+      agentId: p.agentId,
+      timeoutS: task.offer_timeout_s ?? DEFAULT_OFFER_TIMEOUT_S[task.channel],
+    });
+  }
+  const offered = await offerTasks(q, offers, { now, via: 'push' });
+  events.push(...offered.events);
+  results.push(...offered.results);
+  for (const p of decided) {
+    if (!(p.autoAccept || opts.onlyAgent !== undefined)) continue;
     const task = byId.get(p.taskId)!;
     const r = await offerTask(q, p.taskId, p.agentId, {
       now,
-      autoAccept: p.autoAccept || opts.onlyAgent !== undefined,
+      autoAccept: true,
       timeoutS: task.offer_timeout_s,
       via: opts.onlyAgent ? 'serve_next' : 'push',
     });

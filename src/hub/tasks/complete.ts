@@ -145,8 +145,10 @@ export async function completeTask(
       topics: queue.topics,
     });
   }
-  await q('select id from agents where id = $1 for update', [agentId]);
   const events: NewEvent[] = [];
+  // Without wrap-up the agent row is only touched by refreshAgent, which locks it (after the
+  // task, in the hub's lock order); with wrap-up it is updated below, so lock it first.
+  if (wrapS > 0) await q('select id from agents where id = $1 for update', [agentId]);
   if (wrapS === 0) {
     await q(`update tasks set status = 'completed', completed_at = $2, topic = $3 where id = $1`, [
       task.id,

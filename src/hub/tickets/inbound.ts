@@ -108,19 +108,23 @@ export async function receiveInbound(
     const ticketId = ticketRow.id;
     const queueId: string | null = ticketRow.queue_id ?? queue?.id ?? null;
 
-    const msgRows = await q<MessageRow>(
-      `insert into messages (ticket_id, channel, direction, text, author_name, external_id)
-       values ($1, $2, 'in', $3, $4, $5) returning *`,
-      [ticketId, req.channel, req.text, req.from.name ?? null, req.externalId ?? null],
-    );
-    const msg = message(msgRows[0]!);
-    const updated = await q<TicketRow>(
-      `update tickets set version = version + 1, updated_at = now(), queue_id = $2
-       where id = $1 returning *`,
-      [ticketId, queueId],
-    );
+    // The message and the ticket's new version in one statement.
+    const written = (
+      await q<{ message: MessageRow; ticket: TicketRow }>(
+        `with m as (
+           insert into messages (ticket_id, channel, direction, text, author_name, external_id)
+           values ($1, $2, 'in', $3, $4, $5) returning *
+         ), k as (
+           update tickets set version = version + 1, updated_at = now(), queue_id = $6
+           where id = $1 returning *
+         )
+         select to_jsonb(m) as message, to_jsonb(k) as ticket from m, k`,
+        [ticketId, req.channel, req.text, req.from.name ?? null, req.externalId ?? null, queueId],
+      )
+    )[0]!;
+    const msg = message(written.message);
     const ticketAfterMessage = ticketSummary({
-      ...updated[0]!,
+      ...written.ticket,
       customer_name: ticketRow.customer_name,
     });
 
@@ -143,11 +147,14 @@ export async function receiveInbound(
     });
 
     let taskId: string | null = null;
-    const live = await q<{ id: string }>(
-      `select id from tasks where ticket_id = $1
-         and status in ('queued', 'offered', 'assigned', 'wrapping')`,
-      [ticketId],
-    );
+    // A ticket created just now has no task yet.
+    const live = ticketCreated
+      ? []
+      : await q<{ id: string }>(
+          `select id from tasks where ticket_id = $1
+             and status in ('queued', 'offered', 'assigned', 'wrapping')`,
+          [ticketId],
+        );
     const taskQueue = queueId
       ? queue?.id === queueId
         ? queue
