@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { prepared } from './prepared.js';
 import { type Db, type Query, type Row } from './db.js';
 
 export interface PostgresOptions {
@@ -26,7 +27,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   const run =
     (target: pg.Pool | pg.PoolClient): Query =>
     async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
-      const res = await target.query<T>(sql, params as unknown[]);
+      const res = await target.query<T>(prepared(sql, params));
       return res.rows;
     };
 
