@@ -71,7 +71,7 @@ export async function buildApp(ctx: HubContext, opts: AppOptions): Promise<Fasti
       await v1.register(meRoutes(ctx));
       await v1.register(ticketRoutes(ctx));
       await v1.register(inboundRoutes(ctx));
-      await v1.register(miscRoutes(ctx));
+      await v1.register(miscRoutes(ctx, opts.telephony ?? null));
       await v1.register(routingRoutes(ctx));
       await v1.register(customerRoutes(ctx));
       await v1.register(telephonyRoutes(ctx, opts.telephony ?? null));

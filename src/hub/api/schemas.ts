@@ -5,7 +5,20 @@ import { AgentProfile, AgentStatus } from '../../shared/domain/index.js';
 /** Response and parameter schemas that only the hub's routes use (the rest live in src/shared). */
 export const MeResponse = z.object({ agent: AgentProfile, status: AgentStatus });
 
-export const HealthResponse = z.object({ ok: z.literal(true), version: z.string() });
+export const HealthResponse = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  /** With telephony: whether this hub is the one holding Kamailio's evapi socket (issue 5). */
+  telephony: z
+    .object({
+      hubId: z.string(),
+      evapiOwner: z.boolean(),
+      kamailioConnected: z.boolean(),
+      liveCalls: z.number().int(),
+      heldCommands: z.number().int(),
+    })
+    .optional(),
+});
 
 export const CreateIntegrationTokenRequest = z
   .object({ name: z.string().trim().min(1).max(100) })

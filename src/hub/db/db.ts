@@ -19,6 +19,19 @@ export interface Db {
   transaction<T>(fn: (q: Query, exec: Exec) => Promise<T>): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * A connection outside the pool (PostgreSQL only; PGlite is one connection in one process), for
+   * session state that must live exactly as long as a connection: the telephony owner's advisory
+   * lock is released by the server when this connection drops.
+   */
+  dedicated?(): Promise<DedicatedConnection>;
+  close(): Promise<void>;
+}
+
+export interface DedicatedConnection {
+  query: Query;
+  /** Resolves (never rejects) when the connection is gone, with the error if it broke. */
+  readonly ended: Promise<Error | undefined>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { prepared } from './prepared.js';
-import { type Db, type Query, type Row } from './db.js';
+import { type DedicatedConnection, type Db, type Query, type Row } from './db.js';
 
 export interface PostgresOptions {
   /** Pool size; a hub needs few connections because transactions are short. */
@@ -25,7 +25,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   }
 
   const run =
-    (target: pg.Pool | pg.PoolClient): Query =>
+    (target: pg.Pool | pg.PoolClient | pg.Client): Query =>
     async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
       const res = await target.query<T>(prepared(sql, params));
       return res.rows;
@@ -94,6 +94,19 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       else if (first) await listenClient.query(`listen ${quoteIdent(channel)}`);
       return async () => {
         set.delete(onNotify);
+      };
+    },
+    async dedicated(): Promise<DedicatedConnection> {
+      const client = new pg.Client({ connectionString: url });
+      let end!: (err: Error | undefined) => void;
+      const ended = new Promise<Error | undefined>((resolve) => (end = resolve));
+      client.on('error', (err) => end(err));
+      client.on('end', () => end(undefined));
+      await client.connect();
+      return {
+        query: run(client),
+        ended,
+        close: () => client.end().catch(() => {}),
       };
     },
     async close() {

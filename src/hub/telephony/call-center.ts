@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type HubEvent } from '../../shared/api/index.js';
 import { type CallRecord } from '../../shared/api/telephony.js';
 import { refreshAgent } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
 import { type HubContext } from '../context.js';
-import { matchOrCreateCustomer } from '../customers/match.js';
+import { matchOrCreateCustomer, normalizePhone } from '../customers/match.js';
 import { type Query } from '../db/db.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { isOpen } from '../routing/business-hours.js';
@@ -21,13 +23,15 @@ import { cancelTimer, scheduleTimer } from '../timers/store.js';
 import { iso, isoOrNull } from '../time.js';
 import { type TelephonyConfig } from './config.js';
 import { EvapiClient } from './evapi-client.js';
+import { OwnerElection } from './evapi-owner.js';
+import { resumeCalls } from './call-resume.js';
 import { type HubCommand, KamailioMessage } from './kamailio-messages.js';
 import { agentBySipUser, sipUserOfAgent } from './sip-accounts.js';
 
-type CallState = 'waiting' | 'ringing' | 'connected' | 'ended';
+export type CallState = 'waiting' | 'ringing' | 'connected' | 'ended';
 
 /** What the hub remembers of a queue call while it lives (the `calls` row is the record). */
-interface LiveCall {
+export interface LiveCall {
   id: string;
   callId: string;
   callerTag: string;
@@ -46,6 +50,24 @@ interface LiveCall {
   enteredAt: Date;
   /** Serialises this call's handling (Kamailio messages and hub events). */
   chain: Promise<void>;
+  /** SIP user being rung (a late `failed` for an earlier agent is recognised by it). */
+  agentUser: string | null;
+  /**
+   * Taken over from another hub while ringing: Kamailio's report of that ring may have been sent
+   * while no hub listened, so an offer that times out on the hub timer ends the call.
+   */
+  resumed: boolean;
+  /** Marked on an evapi reconnection, before held commands are flushed (they must not go out). */
+  proxyLost?: boolean;
+}
+
+/** What `/telephony/status` shows. */
+export interface CallCenterStatus {
+  hubId: string;
+  evapiOwner: boolean;
+  kamailioConnected: boolean;
+  liveCalls: number;
+  heldCommands: number;
 }
 
 const SIP_REASON = {
@@ -68,36 +90,57 @@ const SIP_REASON = {
 export class CallCenter {
   private readonly live = new Map<string, LiveCall>();
   private readonly byTask = new Map<string, LiveCall>();
-  private readonly evapi: EvapiClient | null;
+  /** Exists only while this hub is the evapi owner (see OwnerElection). */
+  private evapi: EvapiClient | null = null;
+  private readonly election: OwnerElection | null;
   private unsubscribe: (() => void) | undefined;
   private readonly tasks = new Set<Promise<unknown>>();
+  readonly hubId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly ctx: HubContext,
     readonly config: TelephonyConfig,
   ) {
-    this.evapi = config.evapi
-      ? new EvapiClient({
-          ...config.evapi,
+    this.election = config.evapi
+      ? new OwnerElection({
+          db: ctx.db,
           log: ctx.log,
-          onMessage: (m) => this.onKamailio(m),
-          onConnect: () => this.proxyConnected(),
+          hubId: this.hubId,
+          onAcquire: () => this.becomeOwner(),
+          onLose: (reason) => this.stepDown(reason),
+          ...(config.ownerRetryMs ? { retryMinMs: config.ownerRetryMs[0] } : {}),
+          ...(config.ownerRetryMs ? { retryMaxMs: config.ownerRetryMs[1] } : {}),
         })
       : null;
   }
 
   start(): void {
     this.unsubscribe = this.ctx.feed.subscribe((event) => this.onHubEvent(event));
-    this.evapi?.start();
+    this.election?.start();
   }
 
-  /** For tests: resolves once connected to Kamailio's evapi socket. */
-  waitConnected(timeoutMs = 5000): Promise<boolean> {
-    return this.evapi ? this.evapi.waitConnected(timeoutMs) : Promise.resolve(false);
+  /** Resolves once this hub is the owner and connected to Kamailio's evapi socket (tests). */
+  async waitConnected(timeoutMs = 5000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (!this.kamailioConnected) {
+      if (Date.now() >= until || !this.election) return false;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return true;
   }
 
   get kamailioConnected(): boolean {
     return this.evapi?.connected ?? false;
+  }
+
+  get status(): CallCenterStatus {
+    return {
+      hubId: this.hubId,
+      evapiOwner: this.election?.isOwner ?? false,
+      kamailioConnected: this.kamailioConnected,
+      liveCalls: this.live.size,
+      heldCommands: this.evapi?.heldCount ?? 0,
+    };
   }
 
   /** Resolves when every call's pending work is done (tests, benchmarks, shutdown). */
@@ -107,8 +150,122 @@ export class CallCenter {
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    await this.evapi?.stop();
+    await this.election?.stop();
     await this.idle();
+  }
+
+  // ---- ownership -----------------------------------------------------------------------------
+
+  /**
+   * This hub now holds the evapi lock: take the live calls over from the `calls` table first
+   * (Kamailio still holds their transactions), then connect — so no message about a call arrives
+   * before the call is known. Commands issued meanwhile wait in the client and go out on connect.
+   */
+  private async becomeOwner(): Promise<void> {
+    if (!this.config.evapi) return;
+    this.connections = 0;
+    // Created first, started last: what resuming sends (rings, final replies) is held in order.
+    const evapi = new EvapiClient({
+      ...this.config.evapi,
+      log: this.ctx.log,
+      onMessage: (m) => this.onKamailio(m),
+      onConnect: () => this.proxyConnected(),
+      ...(this.config.holdCommandsMs !== undefined ? { holdMs: this.config.holdCommandsMs } : {}),
+    });
+    this.evapi = evapi;
+    const { resumed, ended } = await resumeCalls(this);
+    const previous = await this.ctx.tx(async (q) => {
+      const last = await q<{ data: { hubId?: string } }>(
+        `select data from events where type = 'telephony.owner_changed' order by id desc limit 1`,
+      );
+      await appendEvents(q, [
+        {
+          type: 'telephony.owner_changed',
+          data: {
+            hubId: this.hubId,
+            previousHubId: last[0]?.data.hubId ?? null,
+            resumedCalls: resumed,
+            endedCalls: ended,
+          },
+        },
+      ]);
+      return last[0]?.data.hubId ?? null;
+    });
+    this.ctx.log.info(
+      { hubId: this.hubId, previous, resumed, ended },
+      'telephony: evapi owner, calls taken over',
+    );
+    if (this.evapi !== evapi) return; // stepped down meanwhile
+    evapi.start();
+    if (resumed > 0) void this.routeNow().catch(() => {});
+  }
+
+  /**
+   * Lost the lock (database connection gone) or stopping: disconnect from evapi at once — another
+   * hub may own the calls now — and forget them without touching their rows, which are the next
+   * owner's to resume.
+   */
+  private async stepDown(reason: string): Promise<void> {
+    const evapi = this.evapi;
+    this.evapi = null;
+    await evapi?.stop();
+    for (const call of this.live.values()) call.state = 'ended';
+    this.live.clear();
+    this.byTask.clear();
+    this.ctx.log.warn(
+      { hubId: this.hubId, reason },
+      'telephony: evapi released, calls handed over',
+    );
+  }
+
+  /** Used by resumeCalls(): a call taken over from the database. */
+  adopt(call: Omit<LiveCall, 'chain' | 'pending' | 'endOnFailure'>): LiveCall {
+    const full: LiveCall = { ...call, chain: Promise.resolve(), pending: null, endOnFailure: null };
+    this.live.set(full.callId, full);
+    this.byTask.set(full.taskId, full);
+    return full;
+  }
+
+  /** Used by resumeCalls(): a call that cannot be resumed ends like a call lost with the proxy. */
+  async endLost(call: LiveCall): Promise<void> {
+    if (call.state === 'connected') {
+      await this.hungUp(call, 'agent');
+      return;
+    }
+    await this.abandoned(call, 'proxy_lost');
+  }
+
+  /**
+   * Used by resumeCalls(): asks Kamailio again to ring the agent of a pending offer. If the old
+   * owner's ring is still on, the transaction is not suspended and Kamailio ignores this; if the
+   * ring ended unreported or was never sent, the agent rings for the offer's time left.
+   */
+  async reRing(call: LiveCall, expiresAt: Date): Promise<void> {
+    const user = call.agentId ? await this.sipUser(call.agentId) : null;
+    call.agentUser = user;
+    const left = expiresAt.getTime() - this.ctx.clock.now().getTime() - this.config.ringMarginMs;
+    if (!user || left < 2000) return; // the offer timer ends it (ringUnreported)
+    const cmd: HubCommand = {
+      tindex: call.tindex,
+      tlabel: call.tlabel,
+      action: 'route',
+      agent: user,
+      ring: left,
+    };
+    const offerId = call.offerId;
+    const sentAt = Date.now();
+    this.command(cmd, () =>
+      !call.proxyLost &&
+      call.state === 'ringing' &&
+      call.offerId === offerId &&
+      left - (Date.now() - sentAt) >= 2000
+        ? { ...cmd, ring: left - (Date.now() - sentAt) }
+        : null,
+    );
+  }
+
+  get hubContext(): HubContext {
+    return this.ctx;
   }
 
   private track(p: Promise<unknown>): void {
@@ -191,13 +348,20 @@ export class CallCenter {
     if (this.connections++ === 0) return;
     for (const call of [...this.live.values()]) {
       if (call.state === 'waiting' || call.state === 'ringing') {
+        call.proxyLost = true;
         this.serial(call, () => this.abandoned(call, 'proxy_lost'));
       }
     }
   }
 
-  private command(cmd: HubCommand): void {
-    this.evapi?.send(cmd);
+  /**
+   * To Kamailio, or held until the connection is back (bounded; see EvapiClient). `current` says
+   * at flush time what the command should be then, null = no longer. A hub that is not the owner
+   * sends nothing: the calls are another hub's.
+   */
+  private command(cmd: HubCommand, current?: () => HubCommand | null): void {
+    if (cmd.tindex < 0) return; // taken over without transaction ids: nothing to resume
+    this.evapi?.send(cmd, current);
   }
 
   /**
@@ -263,10 +427,20 @@ export class CallCenter {
         return { reply: SIP_REASON.noQueue } as const;
       const events: NewEvent[] = [];
       const from = m.from || 'anonymous';
-      const customer = await matchOrCreateCustomer(q, {
-        phone: from,
-        ...(m.fromName && m.fromName !== from ? { name: m.fromName } : {}),
-      });
+      // A known number needs no customer row lock (matchOrCreateCustomer locks it to attach
+      // identities, which a phone call never adds): repeat callers stay off each other's path.
+      const known = (
+        await q<{ customer_id: string }>(
+          `select customer_id from customer_identities where kind = 'phone' and value = $1`,
+          [normalizePhone(from)],
+        )
+      )[0];
+      const customer = known
+        ? { customerId: known.customer_id, events: [] as NewEvent[] }
+        : await matchOrCreateCustomer(q, {
+            phone: from,
+            ...(m.fromName && m.fromName !== from ? { name: m.fromName } : {}),
+          });
       events.push(...customer.events);
       const ticket = (
         await q<{ id: string }>(
@@ -296,8 +470,9 @@ export class CallCenter {
         (
           await q<{ id: string }>(
             `insert into calls (call_id, queue_name, from_number, state, task_id, ticket_id, customer_id,
-               entered_at, ended_at, outcome, callback_task_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, case when $4 = 'ended' then $8::timestamptz end, $9, $10)
+               entered_at, ended_at, outcome, callback_task_id, tindex, tlabel, caller_tag)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, case when $4 = 'ended' then $8::timestamptz end, $9, $10,
+               $11, $12, $13)
              returning id`,
             [
               m.callid,
@@ -310,6 +485,9 @@ export class CallCenter {
               now,
               outcome,
               callbackTaskId,
+              m.tindex,
+              m.tlabel,
+              m.ftag,
             ],
           )
         )[0]!.id;
@@ -404,8 +582,12 @@ export class CallCenter {
         },
       });
       const id = await record('waiting', task.id, null);
+      // Routed in the same transaction (one commit on a waiting caller's path instead of two);
+      // the agent is rung right after the commit. Only SKIP LOCKED locks are taken here.
+      const routed = await routeBatch(q, now);
+      events.push(...routed.events);
       await appendEvents(q, events);
-      return { reply: null, id, taskId: task.id, queueId: queue.id } as const;
+      return { reply: null, id, taskId: task.id, queueId: queue.id, routed } as const;
     });
     if (r.reply) {
       this.command({
@@ -432,13 +614,13 @@ export class CallCenter {
       endOnFailure: null,
       enteredAt: now,
       chain: Promise.resolve(),
+      agentUser: null,
+      resumed: false,
     };
+    if (!this.evapi) return; // stepped down meanwhile: the new owner resumes it from its row
     this.live.set(call.callId, call);
     this.byTask.set(call.taskId, call);
-    // Routed right after the commit, not inside it: the customer's row lock (taken by the
-    // match) must not be held while routing locks tasks and agents (deadlocks on PostgreSQL when
-    // many calls of one number arrive at once).
-    await this.routeNow();
+    this.ringOffered(r.routed);
   }
 
   /** A callback task on the call's ticket (the caller's number is on the customer). */
@@ -469,8 +651,12 @@ export class CallCenter {
   }
 
   private async ringFailed(call: LiveCall, agentUser: string, code: number): Promise<void> {
+    // A report about an earlier ring (the hub already moved on after its offer timed out).
+    if (agentUser && call.agentUser && agentUser !== call.agentUser) return;
+    if (call.state !== 'ringing') return;
     const now = this.ctx.clock.now();
     call.state = 'waiting';
+    call.agentUser = null;
     const agentId = call.agentId ?? (await agentBySipUser(this.ctx.db.query, agentUser));
     const offerId = call.offerId;
     call.agentId = null;
@@ -481,6 +667,7 @@ export class CallCenter {
       let events: NewEvent[];
       if (code === 408 || code === 480) {
         // Ring-no-answer: a missed offer (the agent is paused per the hub's rule).
+        // No-op when the hub's own offer timer got there first.
         events = await expireOffer(q, offerId, now, this.ctx.config.missedOffersBeforePause);
       } else {
         const reason = code === 486 || code === 600 || code === 603 ? 'declined' : `sip_${code}`;
@@ -607,9 +794,11 @@ export class CallCenter {
       await appendEvents(q, events);
     });
     this.forget(call);
-    // Ringing: tm cancels the agent's branch itself. Waiting: end the suspended transaction
-    // (after a mere network blip it still exists; after a restart the command is a no-op).
-    if (wasWaiting) {
+    // Caller's CANCEL while ringing: tm cancels the agent's branch itself. Waiting, or lost with
+    // the proxy: end the suspended transaction (after a mere network blip it may still exist —
+    // its ring may never have gone out; after a restart, or while a ring is on, Kamailio ignores
+    // it: t_continue only resumes a suspended transaction).
+    if (wasWaiting || cause === 'proxy_lost') {
       const [code, reason] = cause === 'caller' ? SIP_REASON.abandoned : SIP_REASON.maxWait;
       this.command({ tindex: call.tindex, tlabel: call.tlabel, action: 'reply', code, reason });
     }
@@ -698,7 +887,51 @@ export class CallCenter {
       this.serial(call, () => this.ring(call, agentId, null));
     } else if (event.type === 'task.timed_out') {
       this.serial(call, () => this.maxWait(call));
+    } else if (event.type === 'offer.timed_out' && event.data.offerId === call.offerId) {
+      // Normally Kamailio reports the ring's end 1 s before this timer (ringMarginMs), and
+      // ringFailed() has already cleared call.offerId. Give its report a grace period.
+      const offerId = call.offerId;
+      const t = setTimeout(
+        () => {
+          if (call.state === 'ringing' && call.offerId === offerId)
+            this.serial(call, () => this.ringUnreported(call));
+        },
+        2 * this.config.ringMarginMs + 1000,
+      );
+      t.unref();
     }
+  }
+
+  /**
+   * The offer's time is over and Kamailio never said how the ring ended: its report went out
+   * while no hub listened (takeover), or the ring command was never delivered. A call taken over
+   * mid-ring may even have been answered then: the hub cannot know, so it ends the call (480 if
+   * the transaction still waits). Otherwise the transaction is still suspended: route again.
+   */
+  private async ringUnreported(call: LiveCall): Promise<void> {
+    if (call.state !== 'ringing') return;
+    this.ctx.log.warn(
+      { callId: call.callId, agent: call.agentUser, resumed: call.resumed },
+      'telephony: ring ended without word from Kamailio',
+    );
+    if (call.resumed) {
+      await this.abandoned(call, 'proxy_lost');
+      return;
+    }
+    call.state = 'waiting';
+    call.agentId = null;
+    call.offerId = null;
+    call.agentUser = null;
+    await this.ctx.db.query(`update calls set state = 'waiting', agent_id = null where id = $1`, [
+      call.id,
+    ]);
+    if (call.pending) {
+      const p = call.pending;
+      call.pending = null;
+      await this.ring(call, p.agentId, p.offerId);
+      return;
+    }
+    await this.routeNow();
   }
 
   private async ring(call: LiveCall, agentId: string, offerId: string | null): Promise<void> {
@@ -719,6 +952,8 @@ export class CallCenter {
       await this.ringFailed(call, '', 404);
       return;
     }
+    call.agentUser = user;
+    call.resumed = false; // this ring's outcome will be reported to this hub
     // Record without waiting: the single-connection store runs it before later updates anyway.
     void this.ctx.db
       .query(
@@ -727,12 +962,26 @@ export class CallCenter {
         [call.id, agentId],
       )
       .catch((err: unknown) => this.ctx.log.error({ err }, 'telephony: call row not updated'));
-    this.command({
+    const cmd: HubCommand = {
       tindex: call.tindex,
       tlabel: call.tlabel,
       action: 'route',
       agent: user,
       ring: ringMs,
+    };
+    const sentAt = Date.now();
+    // Held while evapi is down: still this ring? then with the time left, so Kamailio gives up
+    // before the hub's offer timer as usual; too little left → not sent, the timer decides.
+    this.command(cmd, () => {
+      if (
+        call.proxyLost ||
+        call.state !== 'ringing' ||
+        call.offerId !== offerId ||
+        call.agentId !== agentId
+      )
+        return null;
+      const left = ringMs - (Date.now() - sentAt);
+      return left >= 2000 ? { ...cmd, ring: left } : null;
     });
   }
 

@@ -10,6 +10,10 @@ export interface TelephonyConfig {
   wsUrl: string;
   /** Kamailio gives up ringing an agent this long before the hub's offer timeout (ms). */
   ringMarginMs: number;
+  /** Standby hubs try to become the evapi owner every [min, max] ms (default 1–2 s). */
+  ownerRetryMs?: [number, number];
+  /** How long commands wait for a lost evapi connection before they are dropped (default 10 s). */
+  holdCommandsMs?: number;
 }
 
 export function telephonyConfig(
@@ -21,6 +25,8 @@ export function telephonyConfig(
     domain: input.domain ?? 'concierge.local',
     wsUrl: input.wsUrl ?? 'ws://127.0.0.1:8088',
     ringMarginMs: input.ringMarginMs ?? 1000,
+    ...(input.ownerRetryMs ? { ownerRetryMs: input.ownerRetryMs } : {}),
+    ...(input.holdCommandsMs !== undefined ? { holdCommandsMs: input.holdCommandsMs } : {}),
   };
 }
 

@@ -11,12 +11,27 @@ export interface EvapiClientOptions {
   onConnect?(): void;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /** How long a command waits for the connection before it is dropped (ms, default 10 s). */
+  holdMs?: number;
+  /** At most this many commands wait (the oldest is dropped first). */
+  holdMax?: number;
+}
+
+/**
+ * A command waiting for the connection. `current()` is asked again at flush time: it returns the
+ * command as it should be sent now (a ring time shortened by the wait) or null when it no longer
+ * applies (the call ended, another offer replaced it).
+ */
+interface Held {
+  at: number;
+  current: () => unknown;
 }
 
 /**
  * The hub's end of Kamailio's evapi socket: a TCP client with netstring frames that reconnects
- * with backoff (Kamailio restarts must not need a hub restart). Messages sent while disconnected
- * are dropped and reported, because a suspended transaction they would resume died with Kamailio.
+ * with backoff (Kamailio restarts must not need a hub restart). Commands sent while disconnected
+ * wait, in order, for a bounded time (a suspended transaction outlives a network blip or a hub
+ * takeover, but not a Kamailio restart) and are re-checked when the connection is back.
  */
 export class EvapiClient {
   private socket: Socket | null = null;
@@ -48,13 +63,49 @@ export class EvapiClient {
     return ok;
   }
 
-  send(message: unknown): boolean {
-    if (!this.connected) {
-      this.opts.log.warn({ message }, 'evapi: not connected to Kamailio, message dropped');
-      return false;
+  private held: Held[] = [];
+
+  /** Commands waiting for the connection (status, tests). */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /**
+   * Sends now, or holds the command until the connection is back (see Held). `current` defaults
+   * to the message itself. Returns true when written now.
+   */
+  send(message: unknown, current: () => unknown = () => message): boolean {
+    if (this.connected) {
+      this.socket!.write(encodeNetstring(JSON.stringify(message)));
+      return true;
     }
-    this.socket!.write(encodeNetstring(JSON.stringify(message)));
-    return true;
+    this.held.push({ at: Date.now(), current });
+    if (this.held.length > (this.opts.holdMax ?? 1000)) {
+      const dropped = this.held.shift()!;
+      this.opts.log.warn({ message: dropped.current() }, 'evapi: too many held commands, dropped');
+    }
+    this.opts.log.warn({ message }, 'evapi: not connected to Kamailio, command held');
+    return false;
+  }
+
+  /** Writes the held commands still wanted, oldest first (after onConnect has seen the state). */
+  private flush(): void {
+    const held = this.held;
+    this.held = [];
+    const maxAge = this.opts.holdMs ?? 10_000;
+    let sent = 0;
+    for (const h of held) {
+      const message = h.current();
+      if (message === null || message === undefined) continue;
+      if (Date.now() - h.at > maxAge) {
+        this.opts.log.warn({ message }, 'evapi: held command too old, dropped');
+        continue;
+      }
+      this.socket!.write(encodeNetstring(JSON.stringify(message)));
+      sent++;
+    }
+    if (held.length > 0)
+      this.opts.log.info({ held: held.length, sent }, 'evapi: held commands flushed');
   }
 
   async stop(): Promise<void> {
@@ -84,7 +135,11 @@ export class EvapiClient {
         'evapi: connected to Kamailio',
       );
       this.markConnected();
-      this.opts.onConnect?.();
+      try {
+        this.opts.onConnect?.();
+      } finally {
+        this.flush();
+      }
     });
     socket.on('data', (chunk: Buffer) => {
       let frames: string[];

@@ -36,6 +36,8 @@ export const EventType = z.enum([
   'agent.next_state_set',
   'queue.after_hours',
   'queue.full',
+  /** A hub became the one connected to Kamailio's evapi socket (several hubs elect one). */
+  'telephony.owner_changed',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -4,6 +4,7 @@ import { Queue } from '../../../shared/domain/index.js';
 import { ADMIN, ANY_ROLE } from '../../auth/principal.js';
 import { createIntegrationToken } from '../../auth/sessions.js';
 import { type HubContext } from '../../context.js';
+import { type CallCenter } from '../../telephony/call-center.js';
 import { listQueues } from '../../routing/queues.js';
 import { HUB_VERSION } from '../../version.js';
 import {
@@ -14,7 +15,10 @@ import {
   HealthResponse,
 } from '../schemas.js';
 
-export function miscRoutes(ctx: HubContext): FastifyPluginAsyncZod {
+export function miscRoutes(
+  ctx: HubContext,
+  calls: CallCenter | null = null,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/health',
@@ -22,7 +26,11 @@ export function miscRoutes(ctx: HubContext): FastifyPluginAsyncZod {
         config: { auth: 'public' },
         schema: { tags: ['hub'], summary: 'Liveness', response: { 200: HealthResponse } },
       },
-      async () => ({ ok: true as const, version: HUB_VERSION }),
+      async () => ({
+        ok: true as const,
+        version: HUB_VERSION,
+        ...(calls?.config.evapi ? { telephony: calls.status } : {}),
+      }),
     );
 
     app.get(

@@ -3,6 +3,7 @@ import { sql as v2 } from './002-routing.js';
 import { sql as v3 } from './003-routing-engine.js';
 import { sql as v4 } from './004-reply-conflicts.js';
 import { sql as v5 } from './005-telephony.js';
+import { sql as v6 } from './006-call-takeover.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'routing-engine', sql: v3 },
   { version: 4, name: 'reply-conflicts', sql: v4 },
   { version: 5, name: 'telephony', sql: v5 },
+  { version: 6, name: 'call-takeover', sql: v6 },
 ];
