@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { type HubEvent, type StreamFrame } from '../src/shared/api/index.js';
@@ -10,6 +9,7 @@ import { join } from 'node:path';
 import { openDb } from '../src/hub/db/open.js';
 import { createQueue } from '../src/hub/routing/queues.js';
 import { postgresUnavailable, startPostgres } from '../tests/support/postgres.js';
+import { closeHttpClient, httpRequest } from '../tests/support/http-client.js';
 import { startProcess, type Started } from '../tests/support/processes.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -43,46 +43,21 @@ const SCRYPT = 1024;
 const KEY = 'bench-integration-token-0123456789';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The load generator's HTTP client: node:http with keep-alive, much cheaper per request than
- * fetch — the simulated consoles share the 2 cores with the hub and PostgreSQL they measure.
- */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-
-function request(
+async function request(
   url: string,
   path: string,
   init: { method: string; token: string; body?: unknown },
 ): Promise<unknown> {
-  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(path, url),
-      {
-        method: init.method,
-        agent,
-        headers: {
-          authorization: `Bearer ${init.token}`,
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          if ((res.statusCode ?? 500) >= 400)
-            reject(new Error(`${path}: ${res.statusCode} ${text}`));
-          else resolve(text ? JSON.parse(text) : undefined);
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  const res = await httpRequest(new URL(path, url), {
+    method: init.method,
+    headers: {
+      authorization: `Bearer ${init.token}`,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
+  if (res.status >= 400) throw new Error(`${path}: ${res.status} ${res.text}`);
+  return res.text ? JSON.parse(res.text) : undefined;
 }
 
 const post = (url: string, path: string, token: string, body?: unknown): Promise<unknown> =>
@@ -276,7 +251,7 @@ export async function routingBench(opts: RoutingOptions): Promise<RoutingResult[
   try {
     return await routingSetups(opts);
   } finally {
-    agent.destroy(); // keep-alive sockets would keep the process alive
+    closeHttpClient(); // keep-alive sockets would keep the process alive
   }
 }
 

@@ -5,6 +5,9 @@ import { EVENTS_CHANNEL, eventsAfter, lastEventId } from './append.js';
 
 export type EventListener = (event: HubEvent) => void;
 
+/** How long a published event waits for a gap below it to close before the table is read. */
+const GAP_WAIT_MS = 5;
+
 /**
  * One reader of the event table per hub, fanning new events out to the hub's stream clients.
  * Woken in-process after local commits, by NOTIFY from other hubs on the same PostgreSQL, and by
@@ -16,6 +19,9 @@ export class EventFeed {
   private readonly listeners = new Set<EventListener>();
   private draining = false;
   private again = false;
+  /** Events published by this hub that are waiting for a gap below them to close. */
+  private readonly held = new Map<number, HubEvent>();
+  private gapTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -48,25 +54,40 @@ export class EventFeed {
   }
 
   /**
-   * Events this hub has just committed. When they follow the cursor without a gap (ids are
-   * assigned under a lock held until commit, so nothing below them can still appear) they are
-   * delivered at once, without reading them back; otherwise — a gap, a drain under way — this is
-   * only a wake-up and the drain reads the table as usual.
+   * Events this hub has just committed. Ids are assigned under a lock held until commit, so when
+   * they follow the cursor without a gap nothing below them can still appear: they are delivered
+   * at once, without reading them back. A gap is usually another local transaction that committed
+   * just before and publishes a moment later: the events wait briefly for it, and only when the
+   * gap is still open after `GAP_WAIT_MS` (another hub's commit, say) is the table read.
    */
   publish(events: readonly HubEvent[]): void {
     if (this.stopped) return;
-    if (events.length === 0 || this.draining || events[0]!.id !== this.cursor + 1) {
+    if (events.length === 0) {
       this.wake();
       return;
     }
-    for (const event of events) {
-      if (event.id !== this.cursor + 1) {
-        this.wake();
-        return;
-      }
-      this.cursor = event.id;
-      this.emit(event);
+    for (const event of events) if (event.id > this.cursor) this.held.set(event.id, event);
+    this.deliverHeld();
+  }
+
+  /** Delivers held events that now follow the cursor; a remaining gap schedules a read. */
+  private deliverHeld(scheduleRead = true): void {
+    if (this.draining) return; // the drain delivers them (or reads them) in order
+    for (let next = this.held.get(this.cursor + 1); next; next = this.held.get(this.cursor + 1)) {
+      this.held.delete(next.id);
+      this.cursor = next.id;
+      this.emit(next);
     }
+    if (this.held.size === 0) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+      return;
+    }
+    if (!scheduleRead) return; // the slow poll retries
+    this.gapTimer ??= setTimeout(() => {
+      this.gapTimer = undefined;
+      if (this.held.size > 0) this.wake();
+    }, GAP_WAIT_MS);
   }
 
   private emit(event: HubEvent): void {
@@ -90,6 +111,7 @@ export class EventFeed {
   }
 
   private async drain(): Promise<void> {
+    let failed = false;
     try {
       do {
         this.again = false;
@@ -98,21 +120,27 @@ export class EventFeed {
           for (const event of batch) {
             if (event.id <= this.cursor) continue; // published meanwhile
             this.cursor = event.id;
+            this.held.delete(event.id);
             this.emit(event);
           }
           if (batch.length < 500) break;
         }
       } while (this.again && !this.stopped);
     } catch (err) {
+      failed = true;
       if (!this.stopped) this.log.error({ err }, 'event feed read failed');
     } finally {
       this.draining = false;
     }
+    for (const id of this.held.keys()) if (id <= this.cursor) this.held.delete(id);
+    this.deliverHeld(!failed);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.gapTimer);
+    this.held.clear();
     await this.unlisten?.().catch(() => {});
     this.listeners.clear();
   }

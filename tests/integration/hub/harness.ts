@@ -5,6 +5,7 @@ import { ensureAgent } from '../../../src/hub/agents/create.js';
 import { createIntegrationToken } from '../../../src/hub/auth/sessions.js';
 import { createQueue } from '../../../src/hub/routing/queues.js';
 import { type HubOptions, type RunningHub, startHub } from '../../../src/hub/server.js';
+import { httpRequest } from '../../support/http-client.js';
 
 /** scrypt cost for tests: still scrypt, but ~1 ms instead of ~100 ms per hash. */
 export const TEST_SCRYPT_COST = 1024;
@@ -83,7 +84,7 @@ export async function call<T = unknown>(
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined || opts.rawBody !== undefined)
     headers['content-type'] = 'application/json';
-  const res = await fetch(new URL(path, url), {
+  const res = await httpRequest(new URL(path, url), {
     method,
     headers,
     ...(opts.rawBody !== undefined
@@ -92,10 +93,9 @@ export async function call<T = unknown>(
         ? { body: JSON.stringify(opts.body) }
         : {}),
   });
-  const text = await res.text();
   return {
     status: res.status,
-    body: (text ? JSON.parse(text) : undefined) as T,
+    body: (res.text ? JSON.parse(res.text) : undefined) as T,
     headers: res.headers,
   };
 }
