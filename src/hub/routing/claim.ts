@@ -79,28 +79,40 @@ export async function lockQueuedTasks(
 
 /**
  * Locks the ready members of the given queues who have room on one of the given channels and no
- * pending offer (SKIP LOCKED: another router has the rest). Only they can be eligible, and
- * leaving full agents out keeps a pass cheap when one slot frees up in a busy team.
+ * pending offer (SKIP LOCKED: another router has the rest) — only they can be eligible, and
+ * leaving full agents out keeps a pass cheap when one slot frees up in a busy team. At most
+ * `limit` per queue, in the matcher's own order (membership tier, then longest idle): an agent
+ * left out ranks below every locked one for that queue, so it can only matter when none of them
+ * can take a task — `routeBatch` then looks at everyone. Locking every ready agent of a big team
+ * on each pass cost a row lock per agent per pass.
  */
 export async function lockReadyAgents(
   q: Query,
   queueIds: readonly string[],
   channels: readonly string[],
   only?: string,
+  limit = 100_000,
 ): Promise<string[]> {
   const rows = await q<{ id: string }>(
     `select a.id from agents a
-     where ${READY_AGENT}
-       and ($3::uuid is null or a.id = $3::uuid)
-       and not exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending')
-       and exists (select 1 from agent_queues aq join agent_capacity c on c.agent_id = aq.agent_id
-                   where aq.agent_id = a.id and aq.queue_id = any($1::uuid[])
-                     and c.channel = any($2::text[])
-                     and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
-                       and x.channel = c.channel and x.status in ('offered', 'assigned', 'wrapping')))
+     where a.id in (
+       select r.id from (
+         select a.id, row_number() over (
+           partition by aq.queue_id order by aq.priority desc, a.idle_since nulls first, a.id) as rn
+         from agents a join agent_queues aq on aq.agent_id = a.id and aq.queue_id = any($1::uuid[])
+         where ${READY_AGENT}
+           and ($3::uuid is null or a.id = $3::uuid)
+           and not exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending')
+           and exists (select 1 from agent_capacity c
+                       where c.agent_id = a.id and c.channel = any($2::text[])
+                         and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
+                           and x.channel = c.channel
+                           and x.status in ('offered', 'assigned', 'wrapping')))
+       ) r where r.rn <= $4
+     )
      order by a.id
      for update of a skip locked`,
-    [queueIds, channels, only ?? null],
+    [queueIds, channels, only ?? null, limit],
   );
   return rows.map((r) => r.id);
 }

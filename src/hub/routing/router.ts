@@ -9,6 +9,8 @@ import { offerTask, offerTasks, type OfferRequest, type OfferResult } from './of
 import { DEFAULT_OFFER_TIMEOUT_S } from './queues.js';
 
 const BATCH = 50;
+/** No limit in practice: every ready agent of the batch's queues. */
+const ALL_AGENTS = 100_000;
 
 /**
  * One routing step inside a transaction: lock up to BATCH queued tasks (SKIP LOCKED), lock the
@@ -33,9 +35,19 @@ export async function routeBatch(
   if (tasks.length === 0) return { count: 0, more: false, events: [], results: [] };
   const queueIds = [...new Set(tasks.map((t) => t.queue_id))];
   const channels = [...new Set(tasks.map((t) => t.channel))];
-  const agentIds = await lockReadyAgents(q, queueIds, channels, opts.onlyAgent);
-  const agents = await agentViews(q, agentIds, dayStart(now));
-  const proposals = match(tasks.map(taskView), agents, now.getTime());
+  // Enough of the longest idle for every task of the batch, with room for eligibility misses;
+  // when a task found nobody among them, everyone ready is looked at (own locks are not skipped).
+  const views = async (agentLimit: number) => {
+    const ids = await lockReadyAgents(q, queueIds, channels, opts.onlyAgent, agentLimit);
+    const agents = await agentViews(q, ids, dayStart(now));
+    return {
+      full: ids.length >= agentLimit,
+      proposals: match(tasks.map(taskView), agents, now.getTime()),
+    };
+  };
+  const first = await views(tasks.length * 2 + 10);
+  let { proposals } = first;
+  if (first.full && proposals.length < tasks.length) ({ proposals } = await views(ALL_AGENTS));
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const decided = opts.onlyAgent ? proposals.slice(0, 1) : proposals;
   const events: NewEvent[] = [];
