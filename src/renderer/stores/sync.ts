@@ -19,7 +19,7 @@ const message = (error: unknown): string =>
  * event arrived is older than that event, so it must not overwrite it (a `connection.get` answered
  * "connecting" and applied after the "online" event left the badge stuck on "connecting").
  */
-const eventsSeen = { connection: 0, work: 0, outbox: 0 };
+const eventsSeen = { connection: 0, work: 0, outbox: 0, session: 0 };
 type Topic = keyof typeof eventsSeen;
 const seen = (topic: Topic) => eventsSeen[topic]++;
 async function snapshot<T>(topic: Topic, fetch: () => Promise<T>, apply: (value: T) => void) {
@@ -96,12 +96,10 @@ function applySession(session: SessionState): void {
 export async function loadStart(bridge: RendererBridge): Promise<void> {
   useAppStore.setState({ startError: null });
   try {
-    const [info, session] = await Promise.all([
-      bridge.api.call('app.info', {}),
-      bridge.api.call('session.get', {}),
+    await Promise.all([
+      bridge.api.call('app.info', {}).then((info) => useAppStore.setState({ info })),
+      snapshot('session', () => bridge.api.call('session.get', {}), applySession),
     ]);
-    useAppStore.setState({ info });
-    applySession(session);
   } catch (error) {
     useAppStore.setState({ startError: message(error) });
   }
@@ -127,7 +125,10 @@ function onWindowClosing(listener: () => void): () => void {
 export function startSync(bridge: RendererBridge): () => void {
   const { api } = bridge;
   const unsubscribers = [
-    api.on('session.changed', applySession),
+    api.on('session.changed', (session) => {
+      seen('session');
+      applySession(session);
+    }),
     api.on('connection.changed', (connection) => {
       seen('connection');
       useConnectionStore.setState({ connection });
@@ -178,11 +179,10 @@ export function startSync(bridge: RendererBridge): () => void {
         void loadStart(bridge);
         return;
       }
-      void api
-        .call('session.get', {})
-        .then((session) => {
-          applySession(session);
-          if (session.status === 'signed_in') return loadSignedIn(bridge);
+      void snapshot('session', () => api.call('session.get', {}), applySession)
+        .then(() => {
+          if (useSessionStore.getState().session?.status === 'signed_in')
+            return loadSignedIn(bridge);
         })
         .catch(() => undefined); // the next drop or reconnect tries again
     }),
