@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { CallCenter } from '../src/hub/telephony/call-center.js';
+import { EvapiClient } from '../src/hub/telephony/evapi-client.js';
 import { Softphone } from '../src/main/phone/softphone.js';
 import { cannedSdhFactory } from '../tests/support/canned-sdh.js';
 import { kamailioUnavailable } from '../tests/support/kamailio.js';
@@ -23,6 +25,11 @@ export interface PhoneBenchResult {
   inviteDirectMs: Summary;
   /** Same to `queue-orders`: suspended in Kamailio, routed by the hub (voice task, offer), resumed. */
   inviteQueueMs: Summary;
+  /**
+   * The hub's own part of a queue call: evapi `enter` received → `route` command written
+   * (measured by wrapping the CallCenter's message handler and the evapi client's send).
+   */
+  hubQueueMs: Summary;
   /** p50 queue / p50 direct (target ≤ 1.3). */
   queueOverheadRatio: number;
   db: 'pglite' | 'postgres';
@@ -32,6 +39,41 @@ export interface PhoneBenchResult {
 }
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Times from each `enter` to the first command for its transaction (see hubQueueMs). */
+function hubTimer(): { take(): number[]; restore(): void } {
+  const proto = CallCenter.prototype as unknown as { onKamailio(m: unknown): void };
+  const onKamailio = proto.onKamailio;
+  const send = EvapiClient.prototype.send;
+  const entered = new Map<string, number>();
+  let samples: number[] = [];
+  proto.onKamailio = function (this: unknown, m: unknown) {
+    const e = m as { event?: string; tindex?: number; tlabel?: number };
+    if (e.event === 'enter') entered.set(`${e.tindex}:${e.tlabel}`, performance.now());
+    onKamailio.call(this, m);
+  };
+  EvapiClient.prototype.send = function (this: EvapiClient, message: unknown, ...rest: unknown[]) {
+    const c = message as { action?: string; tindex?: number; tlabel?: number };
+    const key = `${c.tindex}:${c.tlabel}`;
+    const t = entered.get(key);
+    if (c.action === 'route' && t !== undefined) {
+      samples.push(performance.now() - t);
+      entered.delete(key);
+    }
+    return (send as (...a: unknown[]) => boolean).call(this, message, ...rest);
+  } as typeof send;
+  return {
+    take() {
+      const s = samples;
+      samples = [];
+      return s;
+    },
+    restore() {
+      proto.onKamailio = onKamailio;
+      EvapiClient.prototype.send = send;
+    },
+  };
+}
 
 async function sequentialCalls(lab: Lab, caller: SipCaller, target: string, n: number) {
   const samples: number[] = [];
@@ -111,7 +153,15 @@ export async function phoneBench(
     await sequentialCalls(lab, caller, 'agent1', 3);
     await sequentialCalls(lab, caller, 'queue-orders', 3);
     const direct = await sequentialCalls(lab, caller, 'agent1', opts.calls);
-    const queued = await sequentialCalls(lab, caller, 'queue-orders', opts.calls);
+    const timer = hubTimer();
+    let queued: number[];
+    let hubPart: number[];
+    try {
+      queued = await sequentialCalls(lab, caller, 'queue-orders', opts.calls);
+      hubPart = timer.take();
+    } finally {
+      timer.restore();
+    }
 
     // Routing burst: every agent available, as many calls at once; time until all are answered.
     for (const a of lab.agents) {
@@ -135,6 +185,7 @@ export async function phoneBench(
       registerMs: summarize(registerMs),
       inviteDirectMs: d,
       inviteQueueMs: q,
+      hubQueueMs: summarize(hubPart),
       queueOverheadRatio: Math.round((q.p50 / d.p50) * 100) / 100,
       routingDecisionsPerSecond: Math.round((lab.agents.length / elapsed) * 1000),
       db: opts.db ?? 'pglite',

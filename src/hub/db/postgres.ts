@@ -97,7 +97,8 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       };
     },
     async dedicated(): Promise<DedicatedConnection> {
-      const client = new pg.Client({ connectionString: url });
+      // Bounded connect: a caller retrying on a beat must not hang on an unreachable server.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
       let end!: (err: Error | undefined) => void;
       const ended = new Promise<Error | undefined>((resolve) => (end = resolve));
       client.on('error', (err) => end(err));

@@ -284,20 +284,27 @@ export class CallCenter {
     }
     const m = parsed.data;
     if (m.event === 'enter') {
+      // A lone call is routed inside its own transaction: one commit before the agent rings. In
+      // a burst the others are routed after their commits instead, where one routing step takes
+      // every task committed so far (a step per call would repeat the agent scan for each, and
+      // concurrent steps on PostgreSQL skip each other's locked agents).
+      const alone = ++this.entering === 1;
       this.track(
-        this.enter(m).catch((err: unknown) => {
-          this.ctx.log.error(
-            { err, callId: m.callid },
-            'telephony: call could not enter the queue',
-          );
-          this.command({
-            tindex: m.tindex,
-            tlabel: m.tlabel,
-            action: 'reply',
-            code: 503,
-            reason: 'Queue Error',
-          });
-        }),
+        this.enter(m, alone)
+          .finally(() => this.entering--)
+          .catch((err: unknown) => {
+            this.ctx.log.error(
+              { err, callId: m.callid },
+              'telephony: call could not enter the queue',
+            );
+            this.command({
+              tindex: m.tindex,
+              tlabel: m.tlabel,
+              action: 'reply',
+              code: 503,
+              reason: 'Queue Error',
+            });
+          }),
       );
       return;
     }
@@ -418,7 +425,13 @@ export class CallCenter {
 
   // ---- Kamailio → hub ------------------------------------------------------------------------
 
-  private async enter(m: Extract<KamailioMessage, { event: 'enter' }>): Promise<void> {
+  /** Calls being entered right now (see onKamailio: routing inside or after the transaction). */
+  private entering = 0;
+
+  private async enter(
+    m: Extract<KamailioMessage, { event: 'enter' }>,
+    routeInside: boolean,
+  ): Promise<void> {
     if (this.live.has(m.callid)) return; // a retransmission cannot suspend twice; ignore
     const now = this.ctx.clock.now();
     const r = await this.ctx.tx(async (q) => {
@@ -582,10 +595,10 @@ export class CallCenter {
         },
       });
       const id = await record('waiting', task.id, null);
-      // Routed in the same transaction (one commit on a waiting caller's path instead of two);
-      // the agent is rung right after the commit. Only SKIP LOCKED locks are taken here.
-      const routed = await routeBatch(q, now);
-      events.push(...routed.events);
+      // Routed in the same transaction when alone (one commit on a waiting caller's path instead
+      // of two); the agent is rung right after the commit. Only SKIP LOCKED locks are taken here.
+      const routed = routeInside ? await routeBatch(q, now) : null;
+      if (routed) events.push(...routed.events);
       await appendEvents(q, events);
       return { reply: null, id, taskId: task.id, queueId: queue.id, routed } as const;
     });
@@ -620,7 +633,8 @@ export class CallCenter {
     if (!this.evapi) return; // stepped down meanwhile: the new owner resumes it from its row
     this.live.set(call.callId, call);
     this.byTask.set(call.taskId, call);
-    this.ringOffered(r.routed);
+    if (r.routed) this.ringOffered(r.routed);
+    else await this.routeNow();
   }
 
   /** A callback task on the call's ticket (the caller's number is on the customer). */
