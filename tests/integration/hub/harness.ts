@@ -6,6 +6,8 @@ import { createIntegrationToken } from '../../../src/hub/auth/sessions.js';
 import { createQueue } from '../../../src/hub/routing/queues.js';
 import { type HubOptions, type RunningHub, startHub } from '../../../src/hub/server.js';
 import { httpRequest } from '../../support/http-client.js';
+import { type z } from 'zod';
+import { type InboundMessageRequest } from '../../../src/shared/api/index.js';
 
 /** scrypt cost for tests: still scrypt, but ~1 ms instead of ~100 ms per hash. */
 export const TEST_SCRYPT_COST = 1024;
@@ -122,14 +124,8 @@ export async function setState(
   if (res.status !== 200) throw new Error(`state: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-export interface InboundBody {
-  channel: Channel;
-  from: { email?: string; phone?: string; name?: string };
-  text: string;
-  subject?: string;
-  externalId?: string;
-  queue?: string;
-}
+/** What an integration posts: the hub API's own request schema (its input side). */
+export type InboundBody = z.input<typeof InboundMessageRequest>;
 
 export interface InboundResult {
   customerId: string;
