@@ -92,7 +92,6 @@ export class Router {
   private current: Promise<void> | undefined;
   private next: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private inline = false;
 
   constructor(
     private readonly db: Db,
@@ -115,20 +114,6 @@ export class Router {
       return this.run();
     });
     return this.next;
-  }
-
-  /**
-   * Lets a caller route inside its own transaction (a new task: its offer commits with it, one
-   * transaction fewer on the way to the agent) when no routing is under way on this hub; returns
-   * the release, or null — then the caller runs the router after its commit, where one pass takes
-   * a whole burst. Concurrent routing elsewhere stays correct: every claim is SKIP LOCKED.
-   */
-  tryInline(): (() => void) | null {
-    if (this.current || this.inline) return null;
-    this.inline = true;
-    return () => {
-      this.inline = false;
-    };
   }
 
   /** A slow sweep in case a trigger was missed (e.g. an agent freed on another hub). */

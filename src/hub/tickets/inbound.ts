@@ -8,7 +8,6 @@ import { addMs } from '../clock.js';
 import { isOpen } from '../routing/business-hours.js';
 import { assignTicket, type TaskRow } from '../routing/offers.js';
 import { queueRow, resolveQueue } from '../routing/queues.js';
-import { routeBatch } from '../routing/router.js';
 import { scheduleTimer } from '../timers/store.js';
 import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
 
@@ -57,9 +56,7 @@ export async function receiveInbound(
   ctx: HubContext,
   req: InboundMessageRequest,
 ): Promise<InboundMessageResponse> {
-  let routedHere = false;
   const response = await ctx.tx(async (q) => {
-    routedHere = false;
     const duplicate = await findDuplicate(q, req);
     if (duplicate) return duplicate;
 
@@ -252,17 +249,6 @@ export async function receiveInbound(
             customerId: customer.customerId,
           },
         });
-        // Route it now, in this transaction, unless routing is already under way here.
-        const release = ctx.router.tryInline();
-        if (release) {
-          try {
-            const routed = await routeBatch(q, now);
-            events.push(...routed.events);
-            routedHere = !routed.more;
-          } finally {
-            release();
-          }
-        }
       }
     }
     await appendEvents(q, events);
@@ -277,7 +263,7 @@ export async function receiveInbound(
       duplicate: false,
     } satisfies InboundMessageResponse;
   });
-  if (response.taskId && !routedHere) await ctx.router.run();
+  if (response.taskId) await ctx.router.run();
   return response;
 }
 
