@@ -22,6 +22,7 @@ import { completeTask } from '../tasks/complete.js';
 import { cancelTimer, scheduleTimer } from '../timers/store.js';
 import { iso, isoOrNull } from '../time.js';
 import { type TelephonyConfig } from './config.js';
+import { EvapiBuffer } from './evapi-buffer.js';
 import { EvapiClient } from './evapi-client.js';
 import { OwnerElection } from './evapi-owner.js';
 import { resumeCalls } from './call-resume.js';
@@ -90,8 +91,17 @@ const SIP_REASON = {
 export class CallCenter {
   private readonly live = new Map<string, LiveCall>();
   private readonly byTask = new Map<string, LiveCall>();
-  /** Exists only while this hub is the evapi owner (see OwnerElection). */
+  /**
+   * Every hub with evapi configured stays connected (standbys too: see EvapiBuffer); only the
+   * owner (`owning`, see OwnerElection) acts on messages and sends commands.
+   */
   private evapi: EvapiClient | null = null;
+  private owning = false;
+  /** The new owner is resuming calls: messages are buffered, replayed in order afterwards. */
+  private takingOver = false;
+  private readonly buffer: EvapiBuffer;
+  /** The last buffered message this hub handled as owner (not replayed again). */
+  private handledSeq = 0;
   private readonly election: OwnerElection | null;
   private unsubscribe: (() => void) | undefined;
   private readonly tasks = new Set<Promise<unknown>>();
@@ -112,17 +122,35 @@ export class CallCenter {
           ...(config.ownerRetryMs ? { retryMaxMs: config.ownerRetryMs[1] } : {}),
         })
       : null;
+    this.buffer = new EvapiBuffer(
+      config.replayMs !== undefined ? { maxAgeMs: config.replayMs } : {},
+    );
   }
 
   start(): void {
     this.unsubscribe = this.ctx.feed.subscribe((event) => this.onHubEvent(event));
+    if (this.config.evapi) {
+      this.evapi = new EvapiClient({
+        ...this.config.evapi,
+        log: this.ctx.log,
+        onMessage: (m, bytes) => this.onEvapi(m, bytes),
+        onConnect: (info) => this.proxyConnected(info),
+        ...(this.config.holdCommandsMs !== undefined ? { holdMs: this.config.holdCommandsMs } : {}),
+      });
+      this.evapi.start();
+    }
     this.election?.start();
+  }
+
+  /** Closes this hub's evapi socket as a network blip would (tests); it reconnects at once. */
+  blipEvapi(): void {
+    this.evapi?.blip();
   }
 
   /** Resolves once this hub is the owner and connected to Kamailio's evapi socket (tests). */
   async waitConnected(timeoutMs = 5000): Promise<boolean> {
     const until = Date.now() + timeoutMs;
-    while (!this.kamailioConnected) {
+    while (!this.kamailioConnected || !this.owning || this.takingOver) {
       if (Date.now() >= until || !this.election) return false;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -152,6 +180,7 @@ export class CallCenter {
     this.unsubscribe?.();
     await this.election?.stop();
     await this.idle();
+    await this.evapi?.stop();
   }
 
   // ---- ownership -----------------------------------------------------------------------------
@@ -163,58 +192,73 @@ export class CallCenter {
    */
   private async becomeOwner(): Promise<void> {
     if (!this.config.evapi) return;
-    this.connections = 0;
-    // Created first, started last: what resuming sends (rings, final replies) is held in order.
-    const evapi = new EvapiClient({
-      ...this.config.evapi,
-      log: this.ctx.log,
-      onMessage: (m) => this.onKamailio(m),
-      onConnect: () => this.proxyConnected(),
-      ...(this.config.holdCommandsMs !== undefined ? { holdMs: this.config.holdCommandsMs } : {}),
-    });
-    this.evapi = evapi;
-    const { resumed, ended } = await resumeCalls(this);
-    const previous = await this.ctx.tx(async (q) => {
-      const last = await q<{ data: { hubId?: string } }>(
-        `select data from events where type = 'telephony.owner_changed' order by id desc limit 1`,
-      );
-      await appendEvents(q, [
-        {
-          type: 'telephony.owner_changed',
-          data: {
-            hubId: this.hubId,
-            previousHubId: last[0]?.data.hubId ?? null,
-            resumedCalls: resumed,
-            endedCalls: ended,
+    const term = ++this.term;
+    this.owning = true;
+    this.takingOver = true;
+    try {
+      const { resumed, ended } = await resumeCalls(this);
+      const previous = await this.ctx.tx(async (q) => {
+        const last = await q<{ data: { hubId?: string } }>(
+          `select data from events where type = 'telephony.owner_changed' order by id desc limit 1`,
+        );
+        await appendEvents(q, [
+          {
+            type: 'telephony.owner_changed',
+            data: {
+              hubId: this.hubId,
+              previousHubId: last[0]?.data.hubId ?? null,
+              resumedCalls: resumed,
+              endedCalls: ended,
+            },
           },
-        },
-      ]);
-      return last[0]?.data.hubId ?? null;
-    });
-    this.ctx.log.info(
-      { hubId: this.hubId, previous, resumed, ended },
-      'telephony: evapi owner, calls taken over',
-    );
-    if (this.evapi !== evapi) return; // stepped down meanwhile
-    evapi.start();
-    if (resumed > 0) void this.routeNow().catch(() => {});
+        ]);
+        return last[0]?.data.hubId ?? null;
+      });
+      if (this.term !== term || !this.owning) return; // stepped down meanwhile
+      // What Kamailio sent while no hub acted on it (the old owner died, or was cut off) and
+      // while this hub resumed: replayed in order on the calls just rebuilt. The old owner may
+      // have handled some of it already: handling is idempotent (see onKamailio's `replayed`).
+      // An entering call is awaited before the next message: its CANCEL may follow at once.
+      let replayed = 0;
+      for (;;) {
+        const batch = this.buffer.since(this.handledSeq, 0);
+        if (batch.length === 0 || this.term !== term) break;
+        for (const b of batch) {
+          if (this.term !== term) break;
+          this.handledSeq = b.seq;
+          replayed++;
+          await this.onKamailio(b.message, true);
+        }
+      }
+      this.ctx.log.info(
+        { hubId: this.hubId, previous, resumed, ended, replayed },
+        'telephony: evapi owner, calls taken over',
+      );
+    } finally {
+      if (this.term === term) this.takingOver = false;
+    }
+    void this.routeNow().catch(() => {});
   }
 
+  /** Ownership terms of this hub: a step-down during a takeover ends that takeover. */
+  private term = 0;
+
   /**
-   * Lost the lock (database connection gone) or stopping: disconnect from evapi at once — another
-   * hub may own the calls now — and forget them without touching their rows, which are the next
-   * owner's to resume.
+   * Lost the lock (database connection gone) or stopping: stop sending at once — another hub may
+   * own the calls now — and forget them without touching their rows, which are the next owner's
+   * to resume. The evapi socket stays: this hub buffers like any standby.
    */
   private async stepDown(reason: string): Promise<void> {
-    const evapi = this.evapi;
-    this.evapi = null;
-    await evapi?.stop();
+    this.owning = false;
+    this.takingOver = false;
+    this.term++;
+    this.evapi?.dropHeld();
     for (const call of this.live.values()) call.state = 'ended';
     this.live.clear();
     this.byTask.clear();
     this.ctx.log.warn(
       { hubId: this.hubId, reason },
-      'telephony: evapi released, calls handed over',
+      'telephony: no longer acting on evapi, calls handed over',
     );
   }
 
@@ -273,7 +317,19 @@ export class CallCenter {
     void p.finally(() => this.tasks.delete(p));
   }
 
-  private onKamailio(raw: unknown): void {
+  /**
+   * Every message is buffered (a standby's replay after a takeover); the owner handles it at
+   * once, except while taking over (it is replayed when the calls are rebuilt).
+   */
+  private onEvapi(raw: unknown, bytes: number): void {
+    const b = this.buffer.push(raw, bytes);
+    if (!this.owning || this.takingOver) return;
+    this.handledSeq = b.seq;
+    this.onKamailio(raw, false);
+  }
+
+  /** `replayed`: buffered while no hub may have acted on it — the old owner may have. */
+  private onKamailio(raw: unknown, replayed: boolean): Promise<void> | undefined {
     const parsed = KamailioMessage.safeParse(raw);
     if (!parsed.success) {
       this.ctx.log.warn(
@@ -289,28 +345,28 @@ export class CallCenter {
       // every task committed so far (a step per call would repeat the agent scan for each, and
       // concurrent steps on PostgreSQL skip each other's locked agents).
       const alone = ++this.entering === 1;
-      this.track(
-        this.enter(m, alone)
-          .finally(() => this.entering--)
-          .catch((err: unknown) => {
-            this.ctx.log.error(
-              { err, callId: m.callid },
-              'telephony: call could not enter the queue',
-            );
-            this.command({
-              tindex: m.tindex,
-              tlabel: m.tlabel,
-              action: 'reply',
-              code: 503,
-              reason: 'Queue Error',
-            });
-          }),
-      );
-      return;
+      const entered = this.enter(m, alone, replayed)
+        .finally(() => this.entering--)
+        .catch((err: unknown) => {
+          this.ctx.log.error(
+            { err, callId: m.callid },
+            'telephony: call could not enter the queue',
+          );
+          this.command({
+            tindex: m.tindex,
+            tlabel: m.tlabel,
+            action: 'reply',
+            code: 503,
+            reason: 'Queue Error',
+          });
+        });
+      this.track(entered);
+      return entered;
     }
     const call = this.live.get(m.callid);
     if (!call) {
-      if (m.event === 'failed') {
+      // Replayed: the old owner may have ended the call and its transaction already.
+      if (m.event === 'failed' && !replayed) {
         // Not ours any more (hub restarted?): end the suspended transaction rather than leak it.
         this.command({
           tindex: m.tindex,
@@ -325,6 +381,8 @@ export class CallCenter {
     this.serial(call, async () => {
       switch (m.event) {
         case 'failed':
+          // Replayed: only the ring this hub resumed; an older ring's failure was handled.
+          if (replayed && m.agent !== call.agentUser) return;
           call.tindex = m.tindex;
           call.tlabel = m.tlabel;
           return this.ringFailed(call, m.agent, m.code);
@@ -335,6 +393,7 @@ export class CallCenter {
         case 'bye':
           return this.hungUp(call, m.ftag === call.callerTag ? 'caller' : 'agent');
         case 'refer':
+          if (replayed && (await this.alreadyTransferred(call))) return;
           return this.referred(call, m.referTo);
       }
     });
@@ -348,11 +407,25 @@ export class CallCenter {
     this.track(next);
   }
 
-  private connections = 0;
+  /** A replayed REFER the old owner already handled (the row says so). */
+  private async alreadyTransferred(call: LiveCall): Promise<boolean> {
+    const rows = await this.ctx.db.query<{ outcome: string | null }>(
+      'select outcome from calls where id = $1',
+      [call.id],
+    );
+    return rows[0]?.outcome === 'transferred';
+  }
 
-  /** Every evapi (re)connection after the first: calls not yet connected are lost (see abandoned). */
-  private proxyConnected(): void {
-    if (this.connections++ === 0) return;
+  /**
+   * Every evapi (re)connection, after Kamailio's hello: after a restart (new instance id, or no
+   * hello on a reconnection) the suspended transactions are gone — calls not yet connected are
+   * lost (see abandoned) and the buffer refers to nothing. After a blip (same instance) they all
+   * still exist: waiting and ringing calls go on, held commands go out.
+   */
+  private proxyConnected(info: { first: boolean; restarted: boolean }): void {
+    if (!info.restarted) return;
+    this.buffer.clear();
+    if (!this.owning) return;
     for (const call of [...this.live.values()]) {
       if (call.state === 'waiting' || call.state === 'ringing') {
         call.proxyLost = true;
@@ -368,6 +441,7 @@ export class CallCenter {
    */
   private command(cmd: HubCommand, current?: () => HubCommand | null): void {
     if (cmd.tindex < 0) return; // taken over without transaction ids: nothing to resume
+    if (!this.owning) return;
     this.evapi?.send(cmd, current);
   }
 
@@ -431,8 +505,16 @@ export class CallCenter {
   private async enter(
     m: Extract<KamailioMessage, { event: 'enter' }>,
     routeInside: boolean,
+    replayed = false,
   ): Promise<void> {
     if (this.live.has(m.callid)) return; // a retransmission cannot suspend twice; ignore
+    // Replayed after a takeover: a call the old owner entered (and maybe ended) has its row.
+    if (
+      replayed &&
+      (await this.ctx.db.query('select 1 from calls where call_id = $1 limit 1', [m.callid]))
+        .length > 0
+    )
+      return;
     const now = this.ctx.clock.now();
     const r = await this.ctx.tx(async (q) => {
       const queue = (await q<QueueRow>(`select * from queues where name = $1`, [m.queue]))[0];
@@ -630,7 +712,7 @@ export class CallCenter {
       agentUser: null,
       resumed: false,
     };
-    if (!this.evapi) return; // stepped down meanwhile: the new owner resumes it from its row
+    if (!this.owning) return; // stepped down meanwhile: the new owner resumes it from its row
     this.live.set(call.callId, call);
     this.byTask.set(call.taskId, call);
     if (r.routed) this.ringOffered(r.routed);

@@ -14,6 +14,8 @@ export interface TelephonyConfig {
   ownerRetryMs?: [number, number];
   /** How long commands wait for a lost evapi connection before they are dropped (default 10 s). */
   holdCommandsMs?: number;
+  /** How long every hub keeps Kamailio's messages for a replay after a takeover (default 30 s). */
+  replayMs?: number;
 }
 
 export function telephonyConfig(
@@ -27,6 +29,7 @@ export function telephonyConfig(
     ringMarginMs: input.ringMarginMs ?? 1000,
     ...(input.ownerRetryMs ? { ownerRetryMs: input.ownerRetryMs } : {}),
     ...(input.holdCommandsMs !== undefined ? { holdCommandsMs: input.holdCommandsMs } : {}),
+    ...(input.replayMs !== undefined ? { replayMs: input.replayMs } : {}),
   };
 }
 

@@ -1,14 +1,28 @@
 import { Socket } from 'node:net';
+import { z } from 'zod';
 import { type Log } from '../log.js';
 import { encodeNetstring, NetstringDecoder } from './netstring.js';
+
+/**
+ * Sent by Kamailio right after a client connects (`event_route[evapi:connection-new]`), to every
+ * client: `instance` is its start time and the evapi process id, new on every Kamailio start.
+ */
+const Hello = z.object({ event: z.literal('hello'), instance: z.string().min(1) });
 
 export interface EvapiClientOptions {
   host: string;
   port: number;
   log: Log;
-  onMessage(message: unknown): void;
-  /** Called after every (re)connection. */
-  onConnect?(): void;
+  /** `bytes`: the frame's length (bounds what a standby buffers). */
+  onMessage(message: unknown, bytes: number): void;
+  /**
+   * Called after every (re)connection, once Kamailio's hello has told whether it restarted
+   * (`restarted`: a new instance id; or no hello within `helloMs` on a reconnection, where a
+   * restart cannot be ruled out). Held commands are flushed right after.
+   */
+  onConnect?(info: { first: boolean; restarted: boolean }): void;
+  /** How long to wait for Kamailio's hello after connecting (ms, default 1 s). */
+  helloMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   /** How long a command waits for the connection before it is dropped (ms, default 10 s). */
@@ -40,6 +54,11 @@ export class EvapiClient {
   private retry: NodeJS.Timeout | undefined;
   private connectedOnce: Promise<void>;
   private markConnected!: () => void;
+  /** Kamailio's instance id from its last hello: changes when Kamailio restarts. */
+  private instance: string | null = null;
+  private connections = 0;
+  /** Connected and the hello handled: commands may go out directly. */
+  private ready = false;
 
   constructor(private readonly opts: EvapiClientOptions) {
     this.delay = opts.reconnectMinMs ?? 100;
@@ -75,7 +94,7 @@ export class EvapiClient {
    * to the message itself. Returns true when written now.
    */
   send(message: unknown, current: () => unknown = () => message): boolean {
-    if (this.connected) {
+    if (this.connected && this.ready) {
       this.socket!.write(encodeNetstring(JSON.stringify(message)));
       return true;
     }
@@ -108,6 +127,16 @@ export class EvapiClient {
       this.opts.log.info({ held: held.length, sent }, 'evapi: held commands flushed');
   }
 
+  /** Forgets the held commands (this hub is no longer the one to send them). */
+  dropHeld(): void {
+    this.held = [];
+  }
+
+  /** Closes the socket as a network blip would; it reconnects with backoff (tests, operators). */
+  blip(): void {
+    this.socket?.destroy();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
@@ -128,6 +157,26 @@ export class EvapiClient {
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
+    let helloTimer: NodeJS.Timeout | undefined;
+    // Counted on connect, not on the hello: a connection that drops before its hello still was one.
+    let first = false;
+    // Runs once per connection: on the hello, or when none came in time.
+    const settle = (hello: string | null) => {
+      clearTimeout(helloTimer);
+      if (this.ready || this.socket !== socket || socket.destroyed) return;
+      const restarted = hello === null ? !first : this.instance !== null && hello !== this.instance;
+      if (hello !== null) this.instance = hello;
+      this.ready = true;
+      this.opts.log.info(
+        { instance: this.instance, first, restarted, hello: hello !== null },
+        'evapi: Kamailio ready',
+      );
+      try {
+        this.opts.onConnect?.({ first, restarted });
+      } finally {
+        this.flush();
+      }
+    };
     socket.on('connect', () => {
       this.delay = this.opts.reconnectMinMs ?? 100;
       this.opts.log.info(
@@ -135,11 +184,9 @@ export class EvapiClient {
         'evapi: connected to Kamailio',
       );
       this.markConnected();
-      try {
-        this.opts.onConnect?.();
-      } finally {
-        this.flush();
-      }
+      first = this.connections++ === 0;
+      helloTimer = setTimeout(() => settle(null), this.opts.helloMs ?? 1000);
+      helloTimer.unref();
     });
     socket.on('data', (chunk: Buffer) => {
       let frames: string[];
@@ -158,8 +205,14 @@ export class EvapiClient {
           this.opts.log.warn({ frame: frame.slice(0, 200) }, 'evapi: message is not JSON');
           continue;
         }
+        const hello = Hello.safeParse(parsed);
+        if (hello.success) {
+          // Broadcast to every client whenever one connects: only our own first one counts.
+          settle(hello.data.instance);
+          continue;
+        }
         try {
-          this.opts.onMessage(parsed);
+          this.opts.onMessage(parsed, frame.length);
         } catch (err) {
           this.opts.log.error({ err }, 'evapi: message handler failed');
         }
@@ -167,7 +220,11 @@ export class EvapiClient {
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      if (this.socket === socket) this.socket = null;
+      clearTimeout(helloTimer);
+      if (this.socket === socket) {
+        this.socket = null;
+        this.ready = false;
+      }
       if (this.stopped) return;
       this.retry = setTimeout(() => this.connect(), this.delay);
       this.retry.unref();

@@ -169,7 +169,7 @@ describe('hub commands while the evapi connection is down (fake Kamailio)', () =
     expect(fake.commandsFor(1)).toEqual([]);
 
     await fake.listen();
-    // A reconnection may be a Kamailio restart: the call is dropped, its held ring with it, and a
+    // This fake sends no hello: a reconnection without one may be a Kamailio restart, so the call is dropped, its held ring with it, and a
     // 480 ends the transaction in case it survived. Nobody is paused for a call they never saw.
     await waitFor(async () => (await call('call-1'))?.state === 'ended', 'call 1 ended');
     await waitFor(() => fake.commandsFor(1).length > 0, 'a final answer for call 1');

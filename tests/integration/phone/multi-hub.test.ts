@@ -40,9 +40,9 @@ interface Agent {
 
 /**
  * Two hubs on one PostgreSQL and one real Kamailio. Hub A (a child process) starts first and owns
- * evapi; hub B (in this process) is a standby. A is killed with SIGKILL while one call is
- * connected and another waits: B takes the lock, connects to evapi and carries both calls on,
- * and routes new ones.
+ * evapi; hub B (in this process) is a standby, connected to evapi but acting on nothing. A is
+ * killed with SIGKILL while one call is connected and another waits: B takes the lock and
+ * carries both calls on, and routes new ones.
  */
 describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one PostgreSQL', () => {
   let postgres: TestPostgres;
@@ -199,12 +199,12 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
 
   it('one hub holds evapi; after the owner is killed the standby carries its calls on', async () => {
     const [a1, a2, a3] = agents as [Agent, Agent, Agent];
-    // Only A is connected to Kamailio; B keeps trying for the lock.
+    // Both are connected to Kamailio (B buffers what it hears); only A owns, B keeps trying.
     await new Promise((r) => setTimeout(r, 2500));
     const [hA, hB] = [await health(hubA.url), await health(hubB.url)];
     expect(hA.telephony).toMatchObject({ evapiOwner: true, kamailioConnected: true });
-    expect(hB.telephony).toMatchObject({ evapiOwner: false, kamailioConnected: false });
-    expect(evapiClients()).toBe(1);
+    expect(hB.telephony).toMatchObject({ evapiOwner: false, kamailioConnected: true });
+    expect(evapiClients()).toBe(2);
 
     // A routes a call: agent1 answers.
     await setState(a1, 'available');
@@ -219,17 +219,12 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     // The owner dies. PostgreSQL drops its connections and with them the lock.
     const killedAt = Date.now();
     hubA.child.kill('SIGKILL');
-    await waitFor(
-      async () => (await health(hubB.url)).telephony.kamailioConnected,
-      'B connected to evapi',
-      8000,
-    );
+    await waitFor(async () => (await health(hubB.url)).telephony.evapiOwner, 'B owns evapi', 8000);
     const takeoverMs = Date.now() - killedAt;
     console.log(`evapi takeover after SIGKILL: ${takeoverMs} ms`);
     expect(takeoverMs).toBeLessThan(5000);
     await waitFor(() => evapiClients() === 1, 'A gone from evapi, B on it', 2000);
     expect(evapiClients()).toBe(1);
-    expect(kamailio.log().match(/evapi: hub connected/g)!.length).toBeGreaterThanOrEqual(2);
 
     // The waiting call was Kamailio's all along: it rings agent2 as soon as agent2 is available.
     await setState(a2, 'available');
@@ -298,12 +293,7 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     );
     await admin.end();
     await waitFor(async () => !(await health(hubB.url)).telephony.evapiOwner, 'B steps down', 3000);
-    expect((await health(hubB.url)).telephony.kamailioConnected).toBe(false);
-    await waitFor(
-      async () => (await health(hubC!.url)).telephony.kamailioConnected,
-      'C on evapi',
-      5000,
-    );
+    await waitFor(async () => (await health(hubC!.url)).telephony.evapiOwner, 'C owns evapi', 5000);
 
     // Kamailio's ring runs out (nobody answers) and reports to C: a missed offer, as on one hub.
     await waitFor(
@@ -325,7 +315,8 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     await call.hangup();
     await waitFor(async () => (await callRow('+48500000004'))?.state === 'ended', 'call 4 ended');
     expect((await callRow('+48500000004'))?.outcome).toBe('completed_caller');
-    expect(evapiClients()).toBe(1);
+    // B stayed on evapi as a standby (it buffers), acting on nothing.
+    expect(evapiClients()).toBe(2);
     expect((await health(hubB.url)).telephony.evapiOwner).toBe(false);
   }, 45_000);
 });
