@@ -46,6 +46,11 @@ async function signIn(page: Page, url: string, login: string) {
 }
 
 async function setState(page: Page, state: 'available' | 'paused') {
+  // The control shows a loader (and takes no clicks) while a state request is in flight: say so
+  // if it never ends, instead of running into the test's timeout in the click.
+  await expect(page.getByTestId('agent-state'), 'a state change is still pending').toBeEnabled({
+    timeout: 20_000,
+  });
   await page.getByTestId('agent-state').click();
   await page.getByTestId(`state-option-${state}`).click();
   if (state === 'paused') {
@@ -233,7 +238,7 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
 });
 
 test('attended transfer: consult agent2, then join the caller to agent2', async () => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   const [p1, p2] = pages as [Page, Page];
   await setState(p2, 'paused');
   await setState(p1, 'available');
