@@ -12,7 +12,29 @@ import { cannedSdhFactory } from './canned-sdh.js';
 import { freeTcpPort, startKamailio, type TestKamailio } from './kamailio.js';
 
 export const TELEPHONY_KEY = 'test-telephony-key-0123456789';
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** What `GET /api/v1/health` says about a hub's telephony. */
+export interface HubHealth {
+  telephony: { hubId: string; evapiOwner: boolean; kamailioConnected: boolean };
+}
+
+/** Calls a hub's JSON API from a vitest test; a non-2xx answer throws with its body. */
+export async function hubApi<T>(
+  base: string,
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+  if (init.body) headers.set('content-type', 'application/json');
+  const res = await fetch(new URL(path, base), { ...init, headers });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export const hubHealth = (base: string) => hubApi<HubHealth>(base, '/api/v1/health');
 
 export interface LabAgent {
   login: string;

@@ -776,13 +776,7 @@ export class CallCenter {
       await this.endCall(call, c, reason);
       return;
     }
-    if (call.pending) {
-      const p = call.pending;
-      call.pending = null;
-      await this.ring(call, p.agentId, p.offerId);
-      return;
-    }
-    await this.routeNow();
+    await this.ringPendingOrRoute(call);
   }
 
   private async answered(call: LiveCall, agentUser: string): Promise<void> {
@@ -1021,13 +1015,15 @@ export class CallCenter {
     await this.ctx.db.query(`update calls set state = 'waiting', agent_id = null where id = $1`, [
       call.id,
     ]);
-    if (call.pending) {
-      const p = call.pending;
-      call.pending = null;
-      await this.ring(call, p.agentId, p.offerId);
-      return;
-    }
-    await this.routeNow();
+    await this.ringPendingOrRoute(call);
+  }
+
+  /** The offer the router made while this call still rang someone, else a new routing step. */
+  private async ringPendingOrRoute(call: LiveCall): Promise<void> {
+    const p = call.pending;
+    if (!p) return this.routeNow();
+    call.pending = null;
+    await this.ring(call, p.agentId, p.offerId);
   }
 
   private async ring(call: LiveCall, agentId: string, offerId: string | null): Promise<void> {

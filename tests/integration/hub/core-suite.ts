@@ -49,7 +49,7 @@ export function defineCoreSuite(label: string, start: () => Promise<TestHub | un
       await t?.close();
     });
     beforeEach(async (test) => {
-      if (!t) test.skip();
+      if (!t) test.skip('the hub did not start: see the error of beforeAll');
       await resetFloor(t);
     });
 

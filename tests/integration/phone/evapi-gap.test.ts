@@ -7,7 +7,6 @@ import { ensureAgent } from '../../../src/hub/agents/create.js';
 import { createQueue } from '../../../src/hub/routing/queues.js';
 import { startHub, type RunningHub } from '../../../src/hub/server.js';
 import { Softphone } from '../../../src/main/phone/softphone.js';
-import { type Logger } from '../../../src/main/logger.js';
 import { SipSettings } from '../../../src/shared/api/telephony.js';
 import { cannedSdhFactory } from '../../support/canned-sdh.js';
 import {
@@ -16,18 +15,20 @@ import {
   startKamailio,
   type TestKamailio,
 } from '../../support/kamailio.js';
-import { defaultQueue, TELEPHONY_KEY, waitFor } from '../../support/phone-lab.js';
+import {
+  defaultQueue,
+  hubApi,
+  hubHealth,
+  quiet,
+  TELEPHONY_KEY,
+  waitFor,
+} from '../../support/phone-lab.js';
 import { requirePostgres, startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { startHub as startHubProcess, type Started } from '../../support/processes.js';
 import { SipCaller } from '../../support/sip-caller.js';
 
 const skipKamailio = requireKamailio();
 const pgOk = requirePostgres('evapi gap and blip (PostgreSQL + Kamailio)');
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-interface Health {
-  telephony: { hubId: string; evapiOwner: boolean; kamailioConnected: boolean };
-}
 
 /**
  * What Kamailio says while no hub acts on it is not lost: hub A (a child process) owns evapi,
@@ -45,22 +46,8 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
   let dir: string;
   let agent: { id: string; token: string; phone: Softphone; invitations: Invitation[] };
 
-  const json = async <T>(
-    base: string,
-    path: string,
-    init: RequestInit & { token?: string } = {},
-  ) => {
-    const headers = new Headers(init.headers);
-    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-    if (init.body) headers.set('content-type', 'application/json');
-    const res = await fetch(new URL(path, base), { ...init, headers });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
-  const health = (base: string) => json<Health>(base, '/api/v1/health');
   const setState = (state: 'available' | 'paused') =>
-    json(hubB.url, '/api/v1/me/state', {
+    hubApi(hubB.url, '/api/v1/me/state', {
       method: 'PUT',
       token: agent.token,
       body: JSON.stringify(state === 'paused' ? { state, reason: 'break' } : { state }),
@@ -105,7 +92,7 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
       '--sip-ws-url',
       kamailio.wsUrl,
     ]);
-    await waitFor(async () => (await health(hubA.url)).telephony.evapiOwner, 'A owns evapi');
+    await waitFor(async () => (await hubHealth(hubA.url)).telephony.evapiOwner, 'A owns evapi');
     hubB = await startHub({
       port: portB,
       databaseUrl: url,
@@ -138,11 +125,11 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
         )
       ).id;
     });
-    const { token } = await json<{ token: string }>(hubB.url, '/api/v1/auth/login', {
+    const { token } = await hubApi<{ token: string }>(hubB.url, '/api/v1/auth/login', {
       method: 'POST',
       body: JSON.stringify({ login: 'agent1', password: 'pw' }),
     });
-    const sip = SipSettings.parse(await json(hubB.url, '/api/v1/me/sip', { token }));
+    const sip = SipSettings.parse(await hubApi(hubB.url, '/api/v1/me/sip', { token }));
     const invitations: Invitation[] = [];
     const phone: Softphone = new Softphone({
       account: sip,
@@ -166,7 +153,10 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
     await phone.waitRegistered(10_000);
     caller = new SipCaller(kamailio.wsUrl, kamailio.domain, '+48600000001');
     await caller.start();
-    await waitFor(async () => (await health(hubB.url)).telephony.kamailioConnected, 'B on evapi');
+    await waitFor(
+      async () => (await hubHealth(hubB.url)).telephony.kamailioConnected,
+      'B on evapi',
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -188,9 +178,9 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
     hubA.child.kill('SIGKILL');
     await call.hangup(); // CANCEL, relayed by Kamailio to B only (A is gone, B not yet owner)
     // The CANCEL went out in the gap: B did not own evapi yet.
-    expect((await health(hubB.url)).telephony.evapiOwner).toBe(false);
+    expect((await hubHealth(hubB.url)).telephony.evapiOwner).toBe(false);
 
-    await waitFor(async () => (await health(hubB.url)).telephony.evapiOwner, 'B owns', 8000);
+    await waitFor(async () => (await hubHealth(hubB.url)).telephony.evapiOwner, 'B owns', 8000);
     // B replayed the CANCEL: the suspended transaction gets its 487 from B.
     expect(await call.outcome).toBe(487);
     await waitFor(async () => (await callRow('+48600000001'))?.state === 'ended', 'ended', 5000);
@@ -207,7 +197,7 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
     const before = connects();
     hubB.calls!.blipEvapi();
     await waitFor(() => connects() > before, 'B reconnected', 5000);
-    await waitFor(async () => (await health(hubB.url)).telephony.kamailioConnected, 'B back');
+    await waitFor(async () => (await hubHealth(hubB.url)).telephony.kamailioConnected, 'B back');
     await new Promise((r) => setTimeout(r, 300)); // the hello is handled
     expect((await callRow('+48600000002'))?.state).toBe('waiting');
 
@@ -221,7 +211,7 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
   }, 20_000);
 
   it('after a Kamailio restart (new instance id) a waiting call is ended as lost', async () => {
-    await json(hubB.url, '/api/v1/me/wrap-up/end', {
+    await hubApi(hubB.url, '/api/v1/me/wrap-up/end', {
       method: 'POST',
       token: agent.token,
       body: JSON.stringify({ topic: 'order status' }),

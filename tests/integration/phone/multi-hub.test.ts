@@ -9,7 +9,6 @@ import { createQueue } from '../../../src/hub/routing/queues.js';
 import { startHub, type RunningHub } from '../../../src/hub/server.js';
 import { EVAPI_OWNER_LOCK } from '../../../src/hub/telephony/evapi-owner.js';
 import { Softphone } from '../../../src/main/phone/softphone.js';
-import { type Logger } from '../../../src/main/logger.js';
 import { SipSettings } from '../../../src/shared/api/telephony.js';
 import { cannedSdhFactory } from '../../support/canned-sdh.js';
 import {
@@ -18,18 +17,21 @@ import {
   startKamailio,
   type TestKamailio,
 } from '../../support/kamailio.js';
-import { defaultQueue, TELEPHONY_KEY, waitFor } from '../../support/phone-lab.js';
+import {
+  defaultQueue,
+  hubApi,
+  hubHealth,
+  quiet,
+  TELEPHONY_KEY,
+  waitFor,
+} from '../../support/phone-lab.js';
 import { requirePostgres, startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { startHub as startHubProcess, type Started } from '../../support/processes.js';
 import { SipCaller } from '../../support/sip-caller.js';
 
 const skipKamailio = requireKamailio();
 const pgOk = requirePostgres('telephony on two hubs (PostgreSQL + Kamailio)');
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-interface Health {
-  telephony: { hubId: string; evapiOwner: boolean; kamailioConnected: boolean };
-}
 interface Agent {
   id: string;
   token: string;
@@ -57,20 +59,6 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
   let dir: string;
   const agents: Agent[] = [];
 
-  const json = async <T>(
-    base: string,
-    path: string,
-    init: RequestInit & { token?: string } = {},
-  ) => {
-    const headers = new Headers(init.headers);
-    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-    if (init.body) headers.set('content-type', 'application/json');
-    const res = await fetch(new URL(path, base), { ...init, headers });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
-  const health = (base: string) => json<Health>(base, '/api/v1/health');
   const setState = (a: Agent, state: 'available' | 'paused') =>
     fetch(new URL('/api/v1/me/state', hubB.url), {
       method: 'PUT',
@@ -118,7 +106,10 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     ];
     dir = mkdtempSync(join(tmpdir(), 'concierge-multihub-'));
     hubA = await startHubProcess(dir, telephonyFlags);
-    await waitFor(async () => (await health(hubA.url)).telephony.kamailioConnected, 'A on evapi');
+    await waitFor(
+      async () => (await hubHealth(hubA.url)).telephony.kamailioConnected,
+      'A on evapi',
+    );
     telephony = {
       key: TELEPHONY_KEY,
       domain: kamailio.domain,
@@ -148,11 +139,11 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
       }
     });
     for (let i = 1; i <= 3; i++) {
-      const { token } = await json<{ token: string }>(hubB.url, '/api/v1/auth/login', {
+      const { token } = await hubApi<{ token: string }>(hubB.url, '/api/v1/auth/login', {
         method: 'POST',
         body: JSON.stringify({ login: `agent${i}`, password: 'pw' }),
       });
-      const sip = SipSettings.parse(await json(hubB.url, '/api/v1/me/sip', { token }));
+      const sip = SipSettings.parse(await hubApi(hubB.url, '/api/v1/me/sip', { token }));
       const agent: Agent = {
         id: ids[i - 1]!,
         token,
@@ -201,7 +192,7 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     const [a1, a2, a3] = agents as [Agent, Agent, Agent];
     // Both are connected to Kamailio (B buffers what it hears); only A owns, B keeps trying.
     await new Promise((r) => setTimeout(r, 2500));
-    const [hA, hB] = [await health(hubA.url), await health(hubB.url)];
+    const [hA, hB] = [await hubHealth(hubA.url), await hubHealth(hubB.url)];
     expect(hA.telephony).toMatchObject({ evapiOwner: true, kamailioConnected: true });
     expect(hB.telephony).toMatchObject({ evapiOwner: false, kamailioConnected: true });
     expect(evapiClients()).toBe(2);
@@ -219,7 +210,11 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     // The owner dies. PostgreSQL drops its connections and with them the lock.
     const killedAt = Date.now();
     hubA.child.kill('SIGKILL');
-    await waitFor(async () => (await health(hubB.url)).telephony.evapiOwner, 'B owns evapi', 8000);
+    await waitFor(
+      async () => (await hubHealth(hubB.url)).telephony.evapiOwner,
+      'B owns evapi',
+      8000,
+    );
     const takeoverMs = Date.now() - killedAt;
     console.log(`evapi takeover after SIGKILL: ${takeoverMs} ms`);
     expect(takeoverMs).toBeLessThan(5000);
@@ -255,7 +250,7 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     const owners = (await events('telephony.owner_changed')).map((e) => e.data);
     expect(owners).toHaveLength(2);
     expect(owners[1]).toMatchObject({
-      hubId: (await health(hubB.url)).telephony.hubId,
+      hubId: (await hubHealth(hubB.url)).telephony.hubId,
       previousHubId: owners[0]!.hubId,
       resumedCalls: 2,
       endedCalls: 0,
@@ -272,7 +267,7 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
       telephony,
     });
     const endWrap = (a: Agent) =>
-      json(hubB.url, '/api/v1/me/wrap-up/end', {
+      hubApi(hubB.url, '/api/v1/me/wrap-up/end', {
         method: 'POST',
         token: a.token,
         body: JSON.stringify({ topic: 'order status' }),
@@ -292,8 +287,16 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
       [EVAPI_OWNER_LOCK],
     );
     await admin.end();
-    await waitFor(async () => !(await health(hubB.url)).telephony.evapiOwner, 'B steps down', 3000);
-    await waitFor(async () => (await health(hubC!.url)).telephony.evapiOwner, 'C owns evapi', 5000);
+    await waitFor(
+      async () => !(await hubHealth(hubB.url)).telephony.evapiOwner,
+      'B steps down',
+      3000,
+    );
+    await waitFor(
+      async () => (await hubHealth(hubC!.url)).telephony.evapiOwner,
+      'C owns evapi',
+      5000,
+    );
 
     // Kamailio's ring runs out (nobody answers) and reports to C: a missed offer, as on one hub.
     await waitFor(
@@ -301,7 +304,7 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
       'the missed offer',
       10_000,
     );
-    const me = await json<{ status: { state: string; reason: string | null } }>(
+    const me = await hubApi<{ status: { state: string; reason: string | null } }>(
       hubB.url,
       '/api/v1/me',
       { token: a1.token },
@@ -317,6 +320,6 @@ describe.skipIf(skipKamailio || !pgOk)('queue calls on two hubs sharing one Post
     expect((await callRow('+48500000004'))?.outcome).toBe('completed_caller');
     // B stayed on evapi as a standby (it buffers), acting on nothing.
     expect(evapiClients()).toBe(2);
-    expect((await health(hubB.url)).telephony.evapiOwner).toBe(false);
+    expect((await hubHealth(hubB.url)).telephony.evapiOwner).toBe(false);
   }, 45_000);
 });
