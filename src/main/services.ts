@@ -109,6 +109,7 @@ export function createServices(deps: ServicesDeps): Services {
     emitMedia: (request) => events.emit('phone.media', request),
     onRing: deps.onRing,
     fetch: deps.fetch,
+    callHistory: () => cache?.callHistory ?? null,
   });
   // eslint-disable-next-line prefer-const -- assigned after the session manager that refers to it
   let sync: WorkSync;
@@ -130,7 +131,11 @@ export function createServices(deps: ServicesDeps): Services {
       }),
     onStart: (session) => {
       sync.start(session);
-      phone.start(session);
+      phone.start({
+        hubUrl: session.hubUrl,
+        token: session.token,
+        agentId: session.stored.agent.id,
+      });
       delivery.start(scopeOf(session), session.client);
       presence.start(session.client);
       emitOutbox();

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type TicketDetail, type TicketSummary } from '../../shared/domain/index.js';
+import { CallHistoryRepository } from './call-history.js';
 import { DirectoryRepository } from './directory.js';
 import { migrate } from './migrations/index.js';
 import { SearchRepository } from './search.js';
@@ -18,8 +19,10 @@ export const CACHE_FILE = 'cache.sqlite';
 /**
  * The desktop's local copy of what the hub said: the agent's work list, tickets, messages and
  * customers, plus meta (session info without the token, the stream cursor). The hub stays the
- * truth; this database may be deleted at any time and is rebuilt from the hub. Drafts and the
- * outbox belong to the desktop and live in their own database file (src/main/outbox).
+ * truth; this database may be deleted at any time and is rebuilt from the hub. The softphone's
+ * call history (per agent and hub) is also kept here; nothing refetches it, so a rebuilt cache
+ * starts it empty. Drafts and the outbox belong to the desktop and live in their own database
+ * file (src/main/outbox).
  */
 export class Cache {
   readonly tickets: TicketsRepository;
@@ -29,6 +32,7 @@ export class Cache {
   readonly meta: MetaRepository;
   readonly directory: DirectoryRepository;
   readonly search: SearchRepository;
+  readonly callHistory: CallHistoryRepository;
   /** Where a corrupt cache was moved at this start (null = the cache opened fine). */
   rebuiltFrom: string | null = null;
 
@@ -40,6 +44,7 @@ export class Cache {
     this.customers = new CustomersRepository(db);
     this.work = new WorkRepository(db);
     this.meta = new MetaRepository(db);
+    this.callHistory = new CallHistoryRepository(db);
   }
 
   transaction<T>(fn: () => T): T {
@@ -83,7 +88,10 @@ export class Cache {
     });
   }
 
-  /** Forgets every agent-specific row (another agent signs in on this machine). Meta is kept. */
+  /**
+   * Forgets every agent-specific row (another agent signs in on this machine). Meta is kept, and
+   * so is the call history: its rows are scoped to hub and agent and read only for their owner.
+   */
   clearAgentData(): void {
     this.db.exec(
       'DELETE FROM work_items; DELETE FROM messages; DELETE FROM tickets; DELETE FROM customers;',

@@ -8,6 +8,11 @@ import {
   type PhoneState,
   type MediaRequest,
 } from '../../shared/bridge/phone.js';
+import {
+  CALL_HISTORY_KEEP,
+  type CallHistoryRepository,
+  type CallHistoryScope,
+} from '../cache/call-history.js';
 import { type Logger } from '../logger.js';
 import { type SecretStore } from '../session/secret-store.js';
 import { HubTelephony } from './hub-telephony.js';
@@ -17,7 +22,6 @@ import { Softphone } from './softphone.js';
 
 /** SecretStore key of the SIP account (with its HA1): reused when the hub is unreachable at start. */
 export const SIP_ACCOUNT_KEY = 'sip-account';
-const HISTORY_MAX = 100;
 
 export type PhoneHandlers = Pick<
   BridgeHandlers,
@@ -48,6 +52,19 @@ export interface PhoneServiceDeps {
   /** Test seam: a media-less SDH instead of the renderer proxy. */
   sdhFactory?: SessionDescriptionHandlerFactory;
   mediaTimeoutMs?: number;
+  /**
+   * Where finished calls are kept (the cache's call history), or null while the cache is closed.
+   * Without it (or while it is closed) the history is kept in memory for this run only.
+   */
+  callHistory?(): Pick<CallHistoryRepository, 'add' | 'list'> | null;
+}
+
+/** Whose phone runs: the hub session, and the agent the call history belongs to. */
+export interface PhoneSession {
+  hubUrl: string;
+  token: string;
+  /** The signed-in agent; without it the history of this session stays in memory. */
+  agentId?: string | null;
 }
 
 const DISABLED: PhoneState = { registration: 'disabled', aor: null, lastError: null, calls: [] };
@@ -55,13 +72,18 @@ const DISABLED: PhoneState = { registration: 'disabled', aor: null, lastError: n
 /**
  * The softphone of the signed-in agent: fetches the SIP account from the hub after sign-in
  * (HA1 only, kept in the SecretStore, never sent to the renderer), runs the Softphone, forwards
- * media steps to the renderer that attached, keeps the call history of this run.
+ * media steps to the renderer that attached, keeps the call history: in the cache per agent
+ * and hub (newest 500), in memory when there is no cache.
  */
 export class PhoneService {
   private phone: Softphone | null = null;
   private state: PhoneState = DISABLED;
   private readonly media: MediaChannel;
+  /** Finished calls that could not go to the cache (none given, closed, or a failed write). */
   private readonly history: CallHistoryEntry[] = [];
+  private scope: CallHistoryScope | null = null;
+  /** Unreadable history rows already logged (logged once, skipped every time). */
+  private readonly skippedRows = new Set<number>();
   private hub: HubTelephony | null = null;
   private generation = 0;
   private ringing: string | null = null;
@@ -71,10 +93,12 @@ export class PhoneService {
   }
 
   /** Session began: start the phone in the background (the hub may be slow or down). */
-  start(session: { hubUrl: string; token: string }): void {
+  start(session: PhoneSession): void {
     const generation = ++this.generation;
     this.hub = new HubTelephony(session.hubUrl, session.token, this.deps.fetch ?? fetch);
-    void this.run(generation).catch((error: unknown) => {
+    const scope = session.agentId ? { hubUrl: session.hubUrl, agentId: session.agentId } : null;
+    this.scope = scope;
+    void this.run(generation, scope).catch((error: unknown) => {
       this.deps.logger.warn('the softphone could not start', {
         reason: error instanceof Error ? error.message : String(error),
       });
@@ -82,7 +106,7 @@ export class PhoneService {
     });
   }
 
-  private async run(generation: number): Promise<void> {
+  private async run(generation: number, scope: CallHistoryScope | null): Promise<void> {
     let account: SipSettings | null;
     try {
       account = await this.hub!.sipSettings();
@@ -111,7 +135,8 @@ export class PhoneService {
       onChange: (state) => {
         if (this.phone === phone) this.set(state);
       },
-      onEnded: (call) => this.remember(call),
+      // The session's scope, not the current one: calls hung up by stop() still belong to it.
+      onEnded: (call) => this.remember(call, scope),
     });
     this.phone = phone;
     await phone.start();
@@ -126,6 +151,7 @@ export class PhoneService {
     const phone = this.phone;
     this.phone = null;
     this.hub = null;
+    this.scope = null;
     await phone?.stop();
     this.media.clear('the phone stopped');
     if (options.forget && generation === this.generation) {
@@ -148,11 +174,41 @@ export class PhoneService {
     }
   }
 
-  private remember(call: PhoneCall): void {
+  private remember(call: PhoneCall, scope: CallHistoryScope | null): void {
     const end = call.endedAt ? Date.parse(call.endedAt) : Date.now();
     const start = call.answeredAt ? Date.parse(call.answeredAt) : end;
-    this.history.unshift({ ...call, durationMs: Math.max(0, end - start) });
-    this.history.length = Math.min(this.history.length, HISTORY_MAX);
+    const entry: CallHistoryEntry = { ...call, durationMs: Math.max(0, end - start) };
+    const store = this.deps.callHistory?.() ?? null;
+    if (store && scope) {
+      try {
+        store.add(scope, entry);
+        return;
+      } catch (error) {
+        this.deps.logger.warn('could not store the call in the history; kept in memory', {
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    this.history.unshift(entry);
+    this.history.length = Math.min(this.history.length, CALL_HISTORY_KEEP);
+  }
+
+  /** Newest first: the signed-in agent's stored calls, or the in-memory list without a cache. */
+  private readHistory(): CallHistoryEntry[] {
+    const store = this.deps.callHistory?.() ?? null;
+    if (!store || !this.scope) return this.history;
+    try {
+      return store.list(this.scope, (row) => {
+        if (this.skippedRows.has(row.seq)) return;
+        this.skippedRows.add(row.seq);
+        this.deps.logger.warn('skipped an unreadable call history row', { ...row });
+      });
+    } catch (error) {
+      this.deps.logger.warn('could not read the call history; showing this run only', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return this.history;
+    }
   }
 
   private need(): Softphone {
@@ -201,7 +257,7 @@ export class PhoneService {
       await this.need().completeTransfer(sessionId, consultId);
       return { ok: true };
     },
-    'phone.history': async () => this.history,
+    'phone.history': async () => this.readHistory(),
     'phone.lookup': async ({ phone }) => {
       if (!this.hub) throw new BridgeError('not_signed_in', 'sign in first');
       return this.hub.lookup(phone);

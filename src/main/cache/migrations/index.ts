@@ -3,6 +3,7 @@ import { migration001 } from './001-initial.js';
 import { migration002 } from './002-work-items.js';
 import { migration003 } from './003-directory.js';
 import { migration004 } from './004-search.js';
+import { migration005 } from './005-call-history.js';
 import { type Migration } from './types.js';
 
 export { type Migration } from './types.js';
@@ -13,6 +14,7 @@ export const migrations: readonly Migration[] = [
   migration002,
   migration003,
   migration004,
+  migration005,
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;
