@@ -1,3 +1,4 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { type Invitation, type Session, SessionState } from 'sip.js';
 import { type QueueSettings } from '../../src/shared/api/index.js';
 import { SipSettings } from '../../src/shared/api/telephony.js';
@@ -6,6 +7,7 @@ import { type Channel } from '../../src/shared/domain/index.js';
 import { ensureAgent } from '../../src/hub/agents/create.js';
 import { createQueue } from '../../src/hub/routing/queues.js';
 import { startHub, type RunningHub } from '../../src/hub/server.js';
+import { encodeNetstring, NetstringDecoder } from '../../src/hub/telephony/netstring.js';
 import { Softphone } from '../../src/main/phone/softphone.js';
 import { type Logger } from '../../src/main/logger.js';
 import { cannedSdhFactory } from './canned-sdh.js';
@@ -303,3 +305,89 @@ export async function waitFor<T>(
 }
 
 export const established = (s: Session) => s.state === SessionState.Established;
+
+/**
+ * Kamailio's evapi side played by a TCP server that speaks netstrings, so a hub's behaviour can be
+ * driven exactly. Like Kamailio it sends every message to every connected client. With `hello`
+ * set it greets each new client as Kamailio does (`{"event":"hello","instance":…}`, relayed to
+ * every client); a "restart" is down() then listen() with another `hello`.
+ */
+export class FakeEvapi {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  readonly received: Record<string, unknown>[] = [];
+
+  constructor(
+    readonly port: number,
+    public hello: string | null = null,
+  ) {}
+
+  async listen(): Promise<void> {
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      const decoder = new NetstringDecoder();
+      socket.on('data', (chunk) => {
+        for (const f of decoder.push(chunk))
+          this.received.push(JSON.parse(f) as Record<string, unknown>);
+      });
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+      if (this.hello !== null) this.send({ event: 'hello', instance: this.hello });
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.server = server;
+  }
+
+  get clients(): number {
+    return this.sockets.size;
+  }
+
+  send(message: Record<string, unknown>): void {
+    for (const s of this.sockets) s.write(encodeNetstring(JSON.stringify(message)));
+  }
+
+  /** Kamailio gone: connections dropped, nothing listens. */
+  async down(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    const server = this.server;
+    this.server = null;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
+  commandsFor(tindex: number): Record<string, unknown>[] {
+    return this.received.filter((m) => m.tindex === tindex);
+  }
+}
+
+/** One more evapi client of a real Kamailio, recording what it broadcasts (its hello aside). */
+export class EvapiTap {
+  readonly messages: Record<string, unknown>[] = [];
+
+  private constructor(private readonly socket: Socket) {
+    const decoder = new NetstringDecoder();
+    socket.on('data', (chunk) => {
+      for (const f of decoder.push(chunk)) {
+        const m = JSON.parse(f) as Record<string, unknown>;
+        if (m.event !== 'hello') this.messages.push(m);
+      }
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async connect(at: { host: string; port: number }): Promise<EvapiTap> {
+    const socket = connect(at.port, at.host);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new EvapiTap(socket);
+  }
+
+  events(event: string): Record<string, unknown>[] {
+    return this.messages.filter((m) => m.event === event);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -54,6 +54,14 @@ export interface LiveCall {
   /** SIP user being rung (a late `failed` for an earlier agent is recognised by it). */
   agentUser: string | null;
   /**
+   * The id of the ring going on (sent with `route`, echoed by Kamailio in the ring's outcome): a
+   * late or replayed outcome of an earlier ring — even of the same agent — is recognised by it.
+   * The offer id when there is one (a new owner knows it from the offers table).
+   */
+  ringId: string | null;
+  /** Kamailio's instance id (its hello) when the call entered: null = unknown (old row/config). */
+  proxyInstance: string | null;
+  /**
    * Taken over from another hub while ringing: Kamailio's report of that ring may have been sent
    * while no hub listened, so an offer that times out on the hub timer ends the call.
    */
@@ -155,6 +163,11 @@ export class CallCenter {
       await new Promise((r) => setTimeout(r, 25));
     }
     return true;
+  }
+
+  /** Kamailio's instance id from its last hello on this hub's evapi socket. */
+  get proxyInstance(): string | null {
+    return this.evapi?.kamailioInstance ?? null;
   }
 
   get kamailioConnected(): boolean {
@@ -289,12 +302,15 @@ export class CallCenter {
     call.agentUser = user;
     const left = expiresAt.getTime() - this.ctx.clock.now().getTime() - this.config.ringMarginMs;
     if (!user || left < 2000) return; // the offer timer ends it (ringUnreported)
+    call.ringId ??= call.offerId ?? randomUUID();
+    const ringId = call.ringId;
     const cmd: HubCommand = {
       tindex: call.tindex,
       tlabel: call.tlabel,
       action: 'route',
       agent: user,
       ring: left,
+      ringId,
     };
     const offerId = call.offerId;
     const sentAt = Date.now();
@@ -302,6 +318,7 @@ export class CallCenter {
       !call.proxyLost &&
       call.state === 'ringing' &&
       call.offerId === offerId &&
+      call.ringId === ringId &&
       left - (Date.now() - sentAt) >= 2000
         ? { ...cmd, ring: left - (Date.now() - sentAt) }
         : null,
@@ -385,8 +402,10 @@ export class CallCenter {
           if (replayed && m.agent !== call.agentUser) return;
           call.tindex = m.tindex;
           call.tlabel = m.tlabel;
-          return this.ringFailed(call, m.agent, m.code);
+          return this.ringFailed(call, m.agent, m.code, m.ringId);
         case 'answered':
+          // A replayed answer of an earlier ring: that ring was handled (it cannot be this one).
+          if (replayed && this.otherRing(call, m.ringId)) return;
           return this.answered(call, m.agent);
         case 'cancel':
           return this.abandoned(call);
@@ -397,6 +416,11 @@ export class CallCenter {
           return this.referred(call, m.referTo);
       }
     });
+  }
+
+  /** An outcome of a ring that is not the call's current one (known only with ring ids). */
+  private otherRing(call: LiveCall, ringId: string | undefined): boolean {
+    return ringId !== undefined && call.ringId !== null && ringId !== call.ringId;
   }
 
   private serial(call: LiveCall, fn: () => Promise<void>): void {
@@ -420,14 +444,26 @@ export class CallCenter {
    * Every evapi (re)connection, after Kamailio's hello: after a restart (new instance id, or no
    * hello on a reconnection) the suspended transactions are gone — calls not yet connected are
    * lost (see abandoned) and the buffer refers to nothing. After a blip (same instance) they all
-   * still exist: waiting and ringing calls go on, held commands go out.
+   * still exist: waiting and ringing calls go on, held commands go out — except calls whose row
+   * says they entered on another instance (see call-resume.ts).
    */
-  private proxyConnected(info: { first: boolean; restarted: boolean }): void {
-    if (!info.restarted) return;
-    this.buffer.clear();
+  private proxyConnected(info: {
+    first: boolean;
+    restarted: boolean;
+    instance: string | null;
+  }): void {
+    if (info.restarted) this.buffer.clear();
     if (!this.owning) return;
     for (const call of [...this.live.values()]) {
-      if (call.state === 'waiting' || call.state === 'ringing') {
+      if (call.state !== 'waiting' && call.state !== 'ringing') continue;
+      if (call.proxyLost) continue; // already being ended
+      // Also on a first connection or a blip: a call taken over from its row that entered on
+      // another Kamailio instance (it restarted before this hub heard its hello) is gone too.
+      const otherInstance =
+        info.instance !== null &&
+        call.proxyInstance !== null &&
+        call.proxyInstance !== info.instance;
+      if (info.restarted || otherInstance) {
         call.proxyLost = true;
         this.serial(call, () => this.abandoned(call, 'proxy_lost'));
       }
@@ -516,6 +552,9 @@ export class CallCenter {
     )
       return;
     const now = this.ctx.clock.now();
+    // Which Kamailio holds the transaction: a new owner ends the call if that one is gone.
+    // (Replayed or not, a buffered message is from the current instance: a restart clears it.)
+    const instance = this.proxyInstance;
     const r = await this.ctx.tx(async (q) => {
       const queue = (await q<QueueRow>(`select * from queues where name = $1`, [m.queue]))[0];
       if (!queue || !queue.channels.includes('voice'))
@@ -565,9 +604,10 @@ export class CallCenter {
         (
           await q<{ id: string }>(
             `insert into calls (call_id, queue_name, from_number, state, task_id, ticket_id, customer_id,
-               entered_at, ended_at, outcome, callback_task_id, tindex, tlabel, caller_tag)
+               entered_at, ended_at, outcome, callback_task_id, tindex, tlabel, caller_tag,
+               kamailio_instance)
              values ($1, $2, $3, $4, $5, $6, $7, $8, case when $4 = 'ended' then $8::timestamptz end, $9, $10,
-               $11, $12, $13)
+               $11, $12, $13, $14)
              returning id`,
             [
               m.callid,
@@ -583,6 +623,7 @@ export class CallCenter {
               m.tindex,
               m.tlabel,
               m.ftag,
+              instance,
             ],
           )
         )[0]!.id;
@@ -710,6 +751,8 @@ export class CallCenter {
       enteredAt: now,
       chain: Promise.resolve(),
       agentUser: null,
+      ringId: null,
+      proxyInstance: instance,
       resumed: false,
     };
     if (!this.owning) return; // stepped down meanwhile: the new owner resumes it from its row
@@ -746,13 +789,21 @@ export class CallCenter {
     return task.id;
   }
 
-  private async ringFailed(call: LiveCall, agentUser: string, code: number): Promise<void> {
-    // A report about an earlier ring (the hub already moved on after its offer timed out).
+  private async ringFailed(
+    call: LiveCall,
+    agentUser: string,
+    code: number,
+    ringId?: string,
+  ): Promise<void> {
+    // A report about an earlier ring (the hub already moved on after its offer timed out, or a
+    // replayed failure of a ring the old owner handled — the same agent may be rung again).
+    if (this.otherRing(call, ringId)) return;
     if (agentUser && call.agentUser && agentUser !== call.agentUser) return;
     if (call.state !== 'ringing') return;
     const now = this.ctx.clock.now();
     call.state = 'waiting';
     call.agentUser = null;
+    call.ringId = null;
     const agentId = call.agentId ?? (await agentBySipUser(this.ctx.db.query, agentUser));
     const offerId = call.offerId;
     call.agentId = null;
@@ -1012,6 +1063,7 @@ export class CallCenter {
     call.agentId = null;
     call.offerId = null;
     call.agentUser = null;
+    call.ringId = null;
     await this.ctx.db.query(`update calls set state = 'waiting', agent_id = null where id = $1`, [
       call.id,
     ]);
@@ -1038,6 +1090,8 @@ export class CallCenter {
     call.state = 'ringing';
     call.agentId = agentId;
     call.offerId = offerId;
+    const ringId = offerId ?? randomUUID();
+    call.ringId = ringId;
     const [user, ringMs] = await Promise.all([this.sipUser(agentId), this.ringMs(call.queueId)]);
     if (!user) {
       // An agent without a SIP account cannot ring: same as unreachable.
@@ -1047,11 +1101,16 @@ export class CallCenter {
     call.agentUser = user;
     call.resumed = false; // this ring's outcome will be reported to this hub
     // Record without waiting: the single-connection store runs it before later updates anyway.
+    // A row without Kamailio's instance (entered before its hello) gets it now: the call lives
+    // there (a restart since would have ended it).
+    const instance = this.proxyInstance;
+    call.proxyInstance ??= instance;
     void this.ctx.db
       .query(
-        `update calls set state = 'ringing', agent_id = $2, offered_to = offered_to || $2::uuid
+        `update calls set state = 'ringing', agent_id = $2, offered_to = offered_to || $2::uuid,
+           kamailio_instance = coalesce(kamailio_instance, $3)
          where id = $1`,
-        [call.id, agentId],
+        [call.id, agentId, instance],
       )
       .catch((err: unknown) => this.ctx.log.error({ err }, 'telephony: call row not updated'));
     const cmd: HubCommand = {
@@ -1060,6 +1119,7 @@ export class CallCenter {
       action: 'route',
       agent: user,
       ring: ringMs,
+      ringId,
     };
     const sentAt = Date.now();
     // Held while evapi is down: still this ring? then with the time left, so Kamailio gives up
@@ -1068,6 +1128,7 @@ export class CallCenter {
       if (
         call.proxyLost ||
         call.state !== 'ringing' ||
+        call.ringId !== ringId ||
         call.offerId !== offerId ||
         call.agentId !== agentId
       )

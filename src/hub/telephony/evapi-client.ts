@@ -20,7 +20,7 @@ export interface EvapiClientOptions {
    * (`restarted`: a new instance id; or no hello within `helloMs` on a reconnection, where a
    * restart cannot be ruled out). Held commands are flushed right after.
    */
-  onConnect?(info: { first: boolean; restarted: boolean }): void;
+  onConnect?(info: { first: boolean; restarted: boolean; instance: string | null }): void;
   /** How long to wait for Kamailio's hello after connecting (ms, default 1 s). */
   helloMs?: number;
   reconnectMinMs?: number;
@@ -63,6 +63,11 @@ export class EvapiClient {
   constructor(private readonly opts: EvapiClientOptions) {
     this.delay = opts.reconnectMinMs ?? 100;
     this.connectedOnce = new Promise((resolve) => (this.markConnected = resolve));
+  }
+
+  /** Kamailio's instance id from its last hello (null before one, or from an older config). */
+  get kamailioInstance(): string | null {
+    return this.instance;
   }
 
   get connected(): boolean {
@@ -172,7 +177,7 @@ export class EvapiClient {
         'evapi: Kamailio ready',
       );
       try {
-        this.opts.onConnect?.({ first, restarted });
+        this.opts.onConnect?.({ first, restarted, instance: this.instance });
       } finally {
         this.flush();
       }

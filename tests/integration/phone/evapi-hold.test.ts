@@ -1,65 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAgent } from '../../../src/hub/agents/create.js';
 import { createQueue } from '../../../src/hub/routing/queues.js';
 import { startHub, type RunningHub } from '../../../src/hub/server.js';
-import { encodeNetstring, NetstringDecoder } from '../../../src/hub/telephony/netstring.js';
 import { freeTcpPort } from '../../support/kamailio.js';
-import { waitFor } from '../../support/phone-lab.js';
-
-/**
- * Kamailio's evapi side played by a TCP server that speaks netstrings, so the hub's behaviour
- * while the socket is down can be driven exactly: which commands wait, which are dropped, and
- * that a restarted hub picks its calls up from the database with the same transaction ids.
- */
-class FakeEvapi {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  readonly received: Record<string, unknown>[] = [];
-
-  constructor(readonly port: number) {}
-
-  async listen(): Promise<void> {
-    const server = createServer((socket) => {
-      this.sockets.add(socket);
-      const decoder = new NetstringDecoder();
-      socket.on('data', (chunk) => {
-        for (const f of decoder.push(chunk))
-          this.received.push(JSON.parse(f) as Record<string, unknown>);
-      });
-      socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-  }
-
-  get clients(): number {
-    return this.sockets.size;
-  }
-
-  send(message: Record<string, unknown>): void {
-    for (const s of this.sockets) s.write(encodeNetstring(JSON.stringify(message)));
-  }
-
-  /** Kamailio gone: connections dropped, nothing listens. */
-  async down(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    const server = this.server;
-    this.server = null;
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-
-  commandsFor(tindex: number): Record<string, unknown>[] {
-    return this.received.filter((m) => m.tindex === tindex);
-  }
-}
+import { FakeEvapi, waitFor } from '../../support/phone-lab.js';
 
 const KEY = 'test-telephony-key-0123456789';
 
+/**
+ * Kamailio's evapi side played by a fake (tests/support/phone-lab.ts), so the hub's behaviour
+ * while the socket is down can be driven exactly: which commands wait, which are dropped, and
+ * that a restarted hub picks its calls up from the database with the same transaction ids —
+ * unless Kamailio restarted meanwhile (another instance id in its first hello).
+ */
 describe('hub commands while the evapi connection is down (fake Kamailio)', () => {
   let dir: string;
   let fake: FakeEvapi;
@@ -218,6 +174,45 @@ describe('hub commands while the evapi connection is down (fake Kamailio)', () =
     expect(c.outcome).toBe('completed_caller');
     const done = (await events('task.completed')).filter((e) => e.task_id === c.task_id);
     expect(done.map((e) => e.data.hangupBy)).toEqual(['caller']); // caller's tag kept in the row
+    const owners = await events('telephony.owner_changed');
+    expect(owners.at(-1)!.data).toMatchObject({ resumedCalls: 1, endedCalls: 0 });
+  }, 30_000);
+
+  it('a restarted hub ends a resumed call that entered on a Kamailio that restarted meanwhile', async () => {
+    // From here the fake greets like Kamailio: the call records the instance it entered on.
+    await fake.down();
+    fake.hello = 'kamailio-1';
+    await fake.listen();
+    await waitFor(() => hub.calls!.proxyInstance === 'kamailio-1', 'hub reconnected, hello seen');
+    await setState('paused');
+    enter(3, 'call-3');
+    await waitFor(async () => (await call('call-3'))?.state === 'waiting', 'call 3 waiting');
+    expect(
+      (
+        await hub.ctx.db.query<{ kamailio_instance: string | null }>(
+          `select kamailio_instance from calls where call_id = 'call-3'`,
+        )
+      )[0]?.kamailio_instance,
+    ).toBe('kamailio-1');
+
+    // The hub restarts while Kamailio restarts: it resumes the call from its row (no hello yet),
+    // then Kamailio's first hello has another instance id: the transaction is gone.
+    await hub.close();
+    await fake.down();
+    fake.hello = 'kamailio-2';
+    hub = await start();
+    await waitFor(async () => (await health()).evapiOwner, 'the new hub owns evapi');
+    await fake.listen();
+    await waitFor(async () => (await call('call-3'))?.state === 'ended', 'call 3 ended');
+    await waitFor(() => fake.commandsFor(3).length > 0, 'a final answer for call 3');
+    await hub.calls!.idle();
+    const c = (await call('call-3'))!;
+    expect(c.outcome).toBe('proxy_lost');
+    const abandoned = (await events('task.abandoned')).filter((e) => e.task_id === c.task_id);
+    expect(abandoned.map((e) => e.data.reason)).toEqual(['proxy_lost']);
+    expect(fake.commandsFor(3)).toEqual([
+      { tindex: 3, tlabel: 33, action: 'reply', code: 480, reason: 'No Agent Available' },
+    ]);
     const owners = await events('telephony.owner_changed');
     expect(owners.at(-1)!.data).toMatchObject({ resumedCalls: 1, endedCalls: 0 });
   }, 30_000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requireKamailio } from '../../support/kamailio.js';
-import { defaultQueue, startLab, waitFor, type Lab } from '../../support/phone-lab.js';
+import { defaultQueue, EvapiTap, startLab, waitFor, type Lab } from '../../support/phone-lab.js';
 import { SipCaller } from '../../support/sip-caller.js';
 
 const skip = requireKamailio();
@@ -12,6 +12,8 @@ const skip = requireKamailio();
 describe.skipIf(skip)('queue calls through a real Kamailio', () => {
   let lab: Lab;
   let caller: SipCaller;
+  /** Kamailio's events as another evapi client sees them (ring ids echoed). */
+  let tap: EvapiTap;
 
   beforeAll(async () => {
     lab = await startLab({
@@ -31,9 +33,11 @@ describe.skipIf(skip)('queue calls through a real Kamailio', () => {
     });
     caller = new SipCaller(lab.kamailio.wsUrl, lab.kamailio.domain, '+48600100200');
     await caller.start();
+    tap = await EvapiTap.connect(lab.kamailio.evapi);
   }, 60_000);
 
   afterAll(async () => {
+    tap?.close();
     await caller?.stop();
     await lab?.stop();
   });
@@ -92,7 +96,18 @@ describe.skipIf(skip)('queue calls through a real Kamailio', () => {
     expect(timedOut.agentId).toBe(a1!.id);
     await waitFor(async () => (await agentState(0)).reason === 'missed_offer', 'agent1 paused');
     expect((await agentState(0)).state).toBe('paused');
-    expect((await lab.events(['offer.accepted'])).at(-1)!.agentId).toBe(a3!.id);
+    const accepted = (await lab.events(['offer.accepted'])).at(-1)!;
+    expect(accepted.agentId).toBe(a3!.id);
+    // Each ring's outcome carries the ring id the hub sent with it (the offer id).
+    expect(tap.events('failed').at(-1)).toMatchObject({
+      agent: a1!.login,
+      ringId: timedOut.data.offerId,
+      code: 408,
+    });
+    expect(tap.events('answered').at(-1)).toMatchObject({
+      agent: a3!.login,
+      ringId: accepted.data.offerId,
+    });
     await call.hangup();
   }, 30_000);
 

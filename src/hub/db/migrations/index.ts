@@ -4,6 +4,7 @@ import { sql as v3 } from './003-routing-engine.js';
 import { sql as v4 } from './004-reply-conflicts.js';
 import { sql as v5 } from './005-telephony.js';
 import { sql as v6 } from './006-call-takeover.js';
+import { sql as v7 } from './007-call-proxy-instance.js';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'reply-conflicts', sql: v4 },
   { version: 5, name: 'telephony', sql: v5 },
   { version: 6, name: 'call-takeover', sql: v6 },
+  { version: 7, name: 'call-proxy-instance', sql: v7 },
 ];
