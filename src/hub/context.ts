@@ -1,8 +1,7 @@
-import { type HubEvent } from '../shared/api/index.js';
 import { type PresenceConfig } from './agents/presence.js';
 import { type Clock } from './clock.js';
 import { type Db, type Query, withRetry } from './db/db.js';
-import { collecting } from './events/append.js';
+import { eventTransaction } from './events/append.js';
 import { type EventFeed } from './events/feed.js';
 import { type Log } from './log.js';
 import { type Router } from './routing/router.js';
@@ -38,14 +37,7 @@ export interface HubContext {
 
 export function makeTx(db: Db, feed: EventFeed): HubContext['tx'] {
   return async (fn) => {
-    let appended: HubEvent[] = [];
-    const result = await withRetry(() =>
-      db.transaction((raw) => {
-        const c = collecting(raw);
-        appended = c.appended;
-        return fn(c.q);
-      }),
-    );
+    const { result, appended } = await withRetry(() => eventTransaction(db, fn));
     feed.publish(appended);
     return result;
   };

@@ -9,14 +9,31 @@ export type Query = <T extends Row = Row>(sql: string, params?: readonly unknown
 
 export type Exec = (script: string) => Promise<void>;
 
+/** A transaction's last statement, run together with its COMMIT (see `TransactionOptions`). */
+export interface FinalStatement {
+  text: string;
+  values: readonly unknown[];
+  /** Gets the statement's rows once the transaction has committed. */
+  committed(rows: Row[]): void;
+}
+
+export interface TransactionOptions {
+  /**
+   * Asked once `fn` has resolved: a statement to run last, committed with it — on PostgreSQL in
+   * the same round trip as the COMMIT (the event append: see `events/append.ts`).
+   */
+  final?: () => FinalStatement | undefined;
+}
+
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
   query: Query;
   /**
    * Runs `fn` inside BEGIN … COMMIT on one connection; any throw rolls back. `exec` runs a
-   * multi-statement script without parameters (migrations).
+   * multi-statement script without parameters (migrations). A statement after the transaction
+   * has ended (e.g. from a callback that outlived it) is refused.
    */
-  transaction<T>(fn: (q: Query, exec: Exec) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (q: Query, exec: Exec) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /**

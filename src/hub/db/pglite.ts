@@ -1,6 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { type Db, type Query, type Row } from './db.js';
+import { PgliteStatements } from './pglite-statements.js';
+
+/** PGlite's transaction lock (what its own `query` takes outside a transaction). */
+interface TransactionLock {
+  _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T>;
+}
 
 /**
  * Embedded PostgreSQL (WASM) in a data directory: the zero-install default. PGlite has one
@@ -11,23 +17,48 @@ import { type Db, type Query, type Row } from './db.js';
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   const pg = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  const statements = new PgliteStatements(pg);
+  const lock = pg as unknown as TransactionLock;
 
-  const run =
-    (target: PGlite | Transaction): Query =>
-    async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
-      const res = await target.query<T>(sql, params as unknown[]);
-      return res.rows;
-    };
+  // Outside a transaction a statement waits for any open one, as PGlite's own `query` does.
+  const query: Query = async <T extends Row = Row>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ) => {
+    const rows = await lock._runExclusiveTransaction(() => statements.run(sql, params));
+    await pg.syncToFs();
+    return rows as T[];
+  };
 
   return {
     kind: 'pglite',
-    query: run(pg),
-    transaction: (fn) =>
-      pg.transaction((tx) =>
-        fn(run(tx), async (script) => {
-          await tx.exec(script);
-        }),
-      ),
+    query,
+    async transaction(fn, opts) {
+      let ended = false;
+      let final: { rows: Row[]; committed: (rows: Row[]) => void } | undefined;
+      const result = await pg.transaction(async (tx) => {
+        const q: Query = async <T extends Row = Row>(
+          sql: string,
+          params: readonly unknown[] = [],
+        ) => {
+          if (ended) throw new Error('statement after the end of its transaction');
+          return (await statements.run(sql, params)) as T[];
+        };
+        try {
+          const r = await fn(q, async (script) => {
+            await tx.exec(script);
+            statements.reset();
+          });
+          const last = opts?.final?.();
+          if (last) final = { rows: await q(last.text, last.values), committed: last.committed };
+          return r;
+        } finally {
+          ended = true;
+        }
+      });
+      final?.committed(final.rows);
+      return result;
+    },
     async listen(channel, onNotify) {
       const unlisten = await pg.listen(channel, onNotify);
       return async () => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { runFramed } from './pg-framed.js';
 import { prepared } from './prepared.js';
 import { type DedicatedConnection, type Db, type Query, type Row } from './db.js';
 
@@ -66,20 +67,58 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   return {
     kind: 'postgres',
     query: run(pool),
-    async transaction(fn) {
+    async transaction(fn, opts) {
       const client = await pool.connect();
+      // BEGIN goes out with the first statement and COMMIT with the final one (pg-framed.ts):
+      // a transaction of n statements costs n round trips, not n + 2.
+      let open = false;
+      let ended = false;
+      const q: Query = async <T extends Row = Row>(
+        sql: string,
+        params: readonly unknown[] = [],
+      ) => {
+        if (ended) throw new Error('statement after the end of its transaction');
+        const config = prepared(sql, params);
+        if (open) return (await client.query<T>(config)).rows;
+        open = true;
+        return (await runFramed(client, config, { begin: true, commit: false })) as T[];
+      };
+      let broken: Error | undefined;
       try {
-        await client.query('begin');
-        const result = await fn(run(client), async (script) => {
+        const result = await fn(q, async (script) => {
+          if (!open) {
+            open = true;
+            await client.query('begin');
+          }
           await client.query(script);
         });
-        await client.query('commit');
+        const last = opts?.final?.();
+        ended = true;
+        if (last) {
+          const begin = !open;
+          open = true;
+          const rows = await runFramed(client, prepared(last.text, last.values), {
+            begin,
+            commit: true,
+          });
+          open = false;
+          last.committed(rows);
+        } else if (open) {
+          await client.query('commit');
+          open = false;
+        }
         return result;
       } catch (err) {
-        await client.query('rollback').catch(() => {});
+        ended = true;
+        if (open) {
+          await client.query('rollback').catch((e: Error) => {
+            broken = e;
+          });
+        }
         throw err;
       } finally {
-        client.release();
+        // A connection that could not roll back is not handed to the next transaction.
+        client.release(broken);
       }
     },
     async listen(channel, onNotify) {

@@ -1,5 +1,5 @@
 import { type EventType, type HubEvent } from '../../shared/api/index.js';
-import { type Query } from '../db/db.js';
+import { type Db, type Query } from '../db/db.js';
 import { iso } from '../time.js';
 
 /** The NOTIFY channel that wakes every hub's event feed. */
@@ -46,35 +46,17 @@ export function hubEvent(row: EventRow): HubEvent {
   };
 }
 
-/**
- * Events appended by a transaction, handed to the hub's feed after commit (see `collecting`): a
- * hub then delivers its own events without reading them back when nothing can be missing before
- * them.
- */
-const collectors = new WeakMap<Query, HubEvent[]>();
+/** Events waiting in a transaction for its final statement (see `eventTransaction`). */
+const pending = new WeakMap<Query, NewEvent[]>();
 
-/**
- * A query function for one transaction that remembers the events appended through it. The
- * events are only real once the transaction has committed; the caller decides what to do then.
- */
-export function collecting(q: Query): { q: Query; appended: HubEvent[] } {
-  const appended: HubEvent[] = [];
-  const wrapped: Query = (sql, params) => q(sql, params);
-  collectors.set(wrapped, appended);
-  return { q: wrapped, appended };
-}
-
-/**
- * Appends events inside the caller's transaction and signals other hubs on commit — one round
- * trip: the serialising lock is taken by a one-time filter before the first row (and so the
- * first id) is produced, and the NOTIFY rides on the same statement.
- */
-export async function appendEvents(q: Query, events: readonly NewEvent[]): Promise<HubEvent[]> {
-  if (events.length === 0) return [];
+/** The one statement that appends events and signals other hubs on commit. */
+function appendStatement(events: readonly NewEvent[]): { text: string; values: unknown[] } {
   // Ids are assigned in array order (unnest … with ordinality keeps it), so the order the caller
-  // gave is the order in the log. The payload is only a hint; readers query the table.
-  const rows = await q<EventRow>(
-    `with ins as (
+  // gave is the order in the log. The payload is only a hint; readers query the table. The
+  // serialising lock is taken by a one-time filter before the first row (and so the first id) is
+  // produced, and the NOTIFY rides on the same statement.
+  return {
+    text: `with ins as (
        insert into events (type, agent_id, ticket_id, task_id, queue_id, data)
        select t, a, k, s, qq, d
        from unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::jsonb[])
@@ -85,7 +67,7 @@ export async function appendEvents(q: Query, events: readonly NewEvent[]): Promi
      )
      select ins.*, pg_notify($8, (select max(id) from ins)::text) is null as notified
      from ins`,
-    [
+    values: [
       events.map((e) => e.type),
       events.map((e) => e.agentId ?? null),
       events.map((e) => e.ticketId ?? null),
@@ -95,10 +77,57 @@ export async function appendEvents(q: Query, events: readonly NewEvent[]): Promi
       EVENTS_LOCK,
       EVENTS_CHANNEL,
     ],
+  };
+}
+
+const inIdOrder = (rows: EventRow[]): HubEvent[] => rows.map(hubEvent).sort((a, b) => a.id - b.id);
+
+/**
+ * Runs `fn` in a transaction whose events are appended by its last statement, committed in the
+ * same round trip on PostgreSQL: the event-order lock is then held for one round trip per
+ * transaction instead of two or more, and a transaction saves the COMMIT's own round trip.
+ * @returns fn's result and the events the transaction appended (real: it has committed)
+ */
+export async function eventTransaction<T>(
+  db: Db,
+  fn: (q: Query) => Promise<T>,
+): Promise<{ result: T; appended: HubEvent[] }> {
+  let events: NewEvent[] = [];
+  let appended: HubEvent[] = [];
+  const result = await db.transaction(
+    (raw) => {
+      events = [];
+      const q: Query = (sql, params) => raw(sql, params);
+      pending.set(q, events);
+      return fn(q);
+    },
+    {
+      final: () =>
+        events.length === 0
+          ? undefined
+          : {
+              ...appendStatement(events),
+              committed: (rows) => (appended = inIdOrder(rows as EventRow[])),
+            },
+    },
   );
-  const out = rows.map(hubEvent).sort((a, b) => a.id - b.id);
-  collectors.get(q)?.push(...out);
-  return out;
+  return { result, appended };
+}
+
+/**
+ * Appends events in the caller's transaction. In an `eventTransaction` they are written by its
+ * final statement, after everything else the transaction does (so after its row locks, as the
+ * event-order lock requires); elsewhere at once, in one statement.
+ */
+export async function appendEvents(q: Query, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const waiting = pending.get(q);
+  if (waiting) {
+    waiting.push(...events);
+    return;
+  }
+  const { text, values } = appendStatement(events);
+  await q(text, values);
 }
 
 export async function lastEventId(q: Query): Promise<number> {

@@ -7,6 +7,8 @@ export type EventListener = (event: HubEvent) => void;
 
 /** How long a published event waits for a gap below it to close before the table is read. */
 const GAP_WAIT_MS = 5;
+/** How long a NOTIFY for events above the cursor waits for this hub's own publish of them. */
+const NOTIFY_RECHECK_MS = 2;
 
 /**
  * One reader of the event table per hub, fanning new events out to the hub's stream clients.
@@ -36,8 +38,17 @@ export class EventFeed {
     // The payload is the last id of the committing transaction: this hub's own commits were
     // delivered already (publish), so a wake-up for them would read nothing.
     this.unlisten = await this.db.listen(EVENTS_CHANNEL, (payload) => {
-      if (payload !== '' && Number(payload) <= this.cursor) return;
-      this.wake();
+      if (payload === '') {
+        this.wake();
+        return;
+      }
+      // The notification of this hub's own commit often arrives just before the commit's reply
+      // (two connections): looked at again a moment later, it is usually delivered already.
+      const id = Number(payload);
+      if (id <= this.cursor) return;
+      setTimeout(() => {
+        if (id > this.cursor) this.wake();
+      }, NOTIFY_RECHECK_MS);
     });
     this.timer = setInterval(() => this.wake(), pollMs);
     this.timer.unref();
@@ -54,7 +65,8 @@ export class EventFeed {
   }
 
   /**
-   * Events this hub has just committed. Ids are assigned under a lock held until commit, so when
+   * Events this hub has just committed (none: nothing to do — events written without being
+   * collected still reach the feed by NOTIFY and the poll). Ids are assigned under a lock held until commit, so when
    * they follow the cursor without a gap nothing below them can still appear: they are delivered
    * at once, without reading them back. A gap is usually another local transaction that committed
    * just before and publishes a moment later: the events wait briefly for it, and only when the
@@ -62,10 +74,6 @@ export class EventFeed {
    */
   publish(events: readonly HubEvent[]): void {
     if (this.stopped) return;
-    if (events.length === 0) {
-      this.wake();
-      return;
-    }
     for (const event of events) if (event.id > this.cursor) this.held.set(event.id, event);
     this.deliverHeld();
   }

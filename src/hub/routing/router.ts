@@ -1,7 +1,7 @@
 import { type Clock } from '../clock.js';
 import { type Db, type Query, withRetry } from '../db/db.js';
 import { type HubEvent } from '../../shared/api/index.js';
-import { appendEvents, collecting, type NewEvent } from '../events/append.js';
+import { appendEvents, eventTransaction, type NewEvent } from '../events/append.js';
 import { type Log } from '../log.js';
 import { agentViews, dayStart, lockQueuedTasks, lockReadyAgents, taskView } from './claim.js';
 import { match } from './matcher.js';
@@ -131,13 +131,13 @@ export class Router {
   private async pass(): Promise<void> {
     try {
       for (;;) {
-        let appended: HubEvent[] = [];
-        const { count, more } = await withRetry(() =>
-          this.db.transaction(async (raw) => {
-            const c = collecting(raw);
-            appended = c.appended;
-            const r = await routeBatch(c.q, this.clock.now());
-            await appendEvents(c.q, r.events);
+        const {
+          result: { count, more },
+          appended,
+        } = await withRetry(() =>
+          eventTransaction(this.db, async (q) => {
+            const r = await routeBatch(q, this.clock.now());
+            await appendEvents(q, r.events);
             return r;
           }),
         );

@@ -1,6 +1,6 @@
 import { type Clock } from '../clock.js';
 import { type Db, type Query, withRetry } from '../db/db.js';
-import { appendEvents, type NewEvent } from '../events/append.js';
+import { appendEvents, eventTransaction, type NewEvent } from '../events/append.js';
 import { type Log } from '../log.js';
 import { type TimerRow } from './store.js';
 
@@ -59,8 +59,8 @@ export class Scheduler {
         // The poll usually finds nothing: one plain read instead of a transaction's three.
         const due = await this.db.query('select 1 from timers where due_at <= $1 limit 1', [now]);
         if (due.length === 0) return fired;
-        claimed = await withRetry(() =>
-          this.db.transaction(async (q) => {
+        ({ result: claimed } = await withRetry(() =>
+          eventTransaction(this.db, async (q) => {
             const rows = await q<TimerRow>(
               `select * from timers where due_at <= $1 order by due_at, id limit 1
                for update skip locked`,
@@ -73,7 +73,7 @@ export class Scheduler {
             await appendEvents(q, events);
             return timer;
           }),
-        );
+        ));
       } catch (err) {
         this.log.error({ err }, 'timer failed; retrying it in 5 s');
         await this.postpone(now).catch(() => {});
