@@ -1,4 +1,4 @@
-import { type Channel, type SkillLevels } from '../../shared/domain/index.js';
+import { Channel, type SkillLevels } from '../../shared/domain/index.js';
 import { type Query } from '../db/db.js';
 import { type AgentView, type TaskView } from './matcher.js';
 
@@ -26,6 +26,19 @@ const ms = (v: Date | string | null): number | null =>
 export const READY_AGENT = `a.selected_state = 'available' and a.disconnected_at is null
   and a.wrap_until is null`;
 
+/**
+ * Agents with a pending offer, as one array per statement (an InitPlan): at most one per agent,
+ * so it stays small. Written as `a.id <> all (…)` it costs one scan per statement whatever the
+ * planner believes about table sizes — as a NOT EXISTS it was sometimes planned as a scan of
+ * every pending offer once per agent (200 agents: ~10 ms a pass).
+ */
+const NO_PENDING_OFFER = `a.id <> all (array(select o.agent_id from offers o
+  where o.status = 'pending'))`;
+
+/** The agent `a` has room on channel `c.channel` (uses the partial index of live tasks). */
+const HAS_ROOM = `c.capacity > (select count(*) from tasks x where x.agent_id = a.id
+  and x.channel = c.channel and x.status in ('offered', 'assigned', 'wrapping'))`;
+
 const TASK_COLUMNS = `t.id, t.ticket_id, t.queue_id, t.channel, t.priority, t.sla_deadline,
   t.created_at, t.language, t.skills, (t.channel = any(qu.auto_accept)) as auto_accept,
   (qu.offer_timeouts ->> t.channel)::int as offer_timeout_s, qu.wrap_up_seconds,
@@ -43,32 +56,36 @@ export async function lockQueuedTasks(
   limit: number,
   only?: { agentId: string },
 ): Promise<QueuedTaskRow[]> {
-  const params: unknown[] = [limit];
+  const params: unknown[] = [limit, Channel.options];
   let filter = `qu.mode = 'push'`;
   let agentFilter = '';
   if (only) {
     params.push(only.agentId);
     filter = 'true';
-    agentFilter = 'and a.id = $2';
+    agentFilter = 'and a.id = $3';
   }
-  // Which (queue, channel) pairs some ready agent has room for — computed once, so a long backlog
-  // that nobody can take right now costs one index scan, not a capacity check per queued task.
+  // Which (queue, channel) pairs have work waiting and some ready agent with room — a few probes
+  // per queue, so neither a long backlog nor a big team makes a pass expensive; the EXISTS stops
+  // at the first free agent.
   return q<QueuedTaskRow>(
     `with free as (
-       select distinct aq.queue_id, c.channel
-       from agents a
-       join agent_queues aq on aq.agent_id = a.id
-       join agent_capacity c on c.agent_id = a.id
-       where ${READY_AGENT} ${agentFilter}
-         and not exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending')
-         and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
-           and x.channel = c.channel and x.status in ('offered', 'assigned', 'wrapping'))
+       select qu.id as queue_id, ch.channel
+       from queues qu cross join unnest($2::text[]) as ch(channel)
+       where ${filter}
+         and exists (select 1 from tasks w where w.queue_id = qu.id and w.channel = ch.channel
+                     and w.status = 'queued')
+         and exists (
+           select 1 from agent_queues aq
+           join agents a on a.id = aq.agent_id
+           join agent_capacity c on c.agent_id = aq.agent_id and c.channel = ch.channel
+           where aq.queue_id = qu.id and ${READY_AGENT} ${agentFilter}
+             and ${NO_PENDING_OFFER} and ${HAS_ROOM})
      )
      select ${TASK_COLUMNS}
      from tasks t
      join tickets k on k.id = t.ticket_id
      join queues qu on qu.id = t.queue_id
-     where t.status = 'queued' and ${filter}
+     where t.status = 'queued'
        and (t.queue_id, t.channel) in (select queue_id, channel from free)
      order by t.priority desc, t.sla_deadline nulls last, t.created_at, t.id
      limit $1
@@ -102,12 +119,9 @@ export async function lockReadyAgents(
          from agents a join agent_queues aq on aq.agent_id = a.id and aq.queue_id = any($1::uuid[])
          where ${READY_AGENT}
            and ($3::uuid is null or a.id = $3::uuid)
-           and not exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending')
+           and ${NO_PENDING_OFFER}
            and exists (select 1 from agent_capacity c
-                       where c.agent_id = a.id and c.channel = any($2::text[])
-                         and c.capacity > (select count(*) from tasks x where x.agent_id = a.id
-                           and x.channel = c.channel
-                           and x.status in ('offered', 'assigned', 'wrapping')))
+                       where c.agent_id = a.id and c.channel = any($2::text[]) and ${HAS_ROOM})
        ) r where r.rn <= $4
      )
      order by a.id
