@@ -11,6 +11,7 @@ import { createQueue } from '../src/hub/routing/queues.js';
 import { postgresUnavailable, startPostgres } from '../tests/support/postgres.js';
 import { closeHttpClient, httpRequest } from '../tests/support/http-client.js';
 import { startProcess, type Started } from '../tests/support/processes.js';
+import { treeCpuMs } from './cpu.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface RoutingOptions {
@@ -23,6 +24,10 @@ export interface RoutingOptions {
   flood: number;
   /** Which setups to run (default all): `pglite`, `pg1` (PostgreSQL, 1 hub), `pg2` (2 hubs). */
   setups?: RoutingSetup[];
+  /** How the hubs reach PostgreSQL (default tcp on 127.0.0.1; unix: the server's socket). */
+  pgSocket?: 'tcp' | 'unix';
+  /** Set by the PostgreSQL setups: where `BENCH_PG_STATEMENTS` reads pg_stat_statements. */
+  statementsUrl?: string;
 }
 
 export const ROUTING_SETUPS = ['pglite', 'pg1', 'pg2'] as const;
@@ -37,6 +42,13 @@ export interface RoutingResult {
   sustainedTasksPerSecond: number;
   missedOffers: number;
   failedPosts: number;
+  /**
+   * CPU time per offered task during the flood, in ms (user + system from /proc, including the
+   * closes that follow the last offer): the hub process(es), the database server's processes
+   * (PostgreSQL; PGlite runs inside the hub), and this process — the 200 consoles and the load
+   * generator. Less sensitive to other load on the machine than latency or throughput.
+   */
+  cpuMsPerTask: { hubs: number; database: number | null; consoles: number };
 }
 
 const SCRYPT = 1024;
@@ -108,9 +120,16 @@ const spawnHub = (args: string[]): Promise<Started> =>
  */
 async function runSetup(
   setup: string,
-  hubUrls: string[],
+  hubs: Started[],
   opts: RoutingOptions,
+  databasePid?: number,
 ): Promise<RoutingResult> {
+  const hubUrls = hubs.map((h) => h.url);
+  const cpu = () => ({
+    hubs: hubs.reduce((sum, h) => sum + (h.child.pid ? treeCpuMs(h.child.pid) : 0), 0),
+    database: databasePid === undefined ? null : treeCpuMs(databasePid),
+    consoles: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  });
   const offeredAt = new Map<string, number>();
   const sockets: WebSocket[] = [];
   let missed = 0;
@@ -212,6 +231,7 @@ async function runSetup(
   await sleep(1500);
 
   // Flood: sustained routing throughput.
+  const cpuBefore = cpu();
   const floodStart = performance.now();
   const ids: string[] = [];
   let next = 0;
@@ -229,6 +249,12 @@ async function runSetup(
   const offeredCount = ids.filter((id) => offeredAt.has(id)).length;
   // Offers made per second from the first post to the last offer (0 when none came).
   const sustained = offeredCount > 0 ? (offeredCount * 1000) / (lastOffer - floodStart) : 0;
+  await sleep(1000); // the last tickets are closed 300 ms after their assignment
+  const cpuAfter = cpu();
+  if (process.env.BENCH_PG_STATEMENTS && opts.statementsUrl)
+    await printStatements(opts.statementsUrl);
+  const perTask = (a: number, b: number) =>
+    Math.round(((b - a) / Math.max(1, offeredCount)) * 100) / 100;
 
   for (const ws of sockets) ws.close();
   return {
@@ -243,7 +269,38 @@ async function runSetup(
     sustainedTasksPerSecond: Math.round(sustained),
     missedOffers: missed,
     failedPosts: failed,
+    cpuMsPerTask: {
+      hubs: perTask(cpuBefore.hubs, cpuAfter.hubs),
+      database:
+        cpuBefore.database === null || cpuAfter.database === null
+          ? null
+          : perTask(cpuBefore.database, cpuAfter.database),
+      consoles: perTask(cpuBefore.consoles, cpuAfter.consoles),
+    },
   };
+}
+
+/**
+ * Profiling aid: the database's most expensive statements (`pg_stat_statements`), when the server
+ * was started with `POSTGRES_OPTIONS="-c shared_preload_libraries=pg_stat_statements"` and
+ * `BENCH_PG_STATEMENTS=1` is set.
+ */
+async function printStatements(url: string): Promise<void> {
+  const db = await openDb({ databaseUrl: url });
+  try {
+    await db.query('create extension if not exists pg_stat_statements');
+    const rows = await db.query<{ calls: string; ms: number; per: number; query: string }>(
+      `select calls, round(total_exec_time::numeric, 0)::float as ms,
+         round((total_exec_time / calls)::numeric, 3)::float as per, query
+       from pg_stat_statements order by total_exec_time desc limit 25`,
+    );
+    for (const r of rows)
+      console.error(
+        `${r.ms} ms ${r.calls}× ${r.per} ms  ${r.query.replace(/\s+/g, ' ').slice(0, 110)}`,
+      );
+  } finally {
+    await db.close();
+  }
 }
 
 /** The routing benchmark: PGlite (1 hub), PostgreSQL with 1 hub and with 2 hubs (hub processes). */
@@ -264,7 +321,7 @@ async function routingSetups(opts: RoutingOptions): Promise<RoutingResult[]> {
       await seed({ dataDir: dir }, opts.agents);
       const hub = await spawnHub(['--data-dir', dir]);
       try {
-        out.push(await runSetup('PGlite, 1 hub', [hub.url], opts));
+        out.push(await runSetup('PGlite, 1 hub', [hub], opts));
       } finally {
         await hub.stop();
       }
@@ -286,12 +343,15 @@ async function routingSetups(opts: RoutingOptions): Promise<RoutingResult[]> {
       await seed({ databaseUrl: url }, opts.agents);
       const hubs: Started[] = [];
       try {
-        for (let i = 0; i < count; i++) hubs.push(await spawnHub(['--database-url', url]));
+        const hubUrl = opts.pgSocket === 'unix' ? pg.unixUrl(url) : url;
+        for (let i = 0; i < count; i++) hubs.push(await spawnHub(['--database-url', hubUrl]));
+        const over = opts.pgSocket === 'unix' ? ', Unix socket' : '';
         out.push(
           await runSetup(
-            `PostgreSQL 15, ${count} hub${count > 1 ? 's' : ''}`,
-            hubs.map((h) => h.url),
-            opts,
+            `PostgreSQL 15, ${count} hub${count > 1 ? 's' : ''}${over}`,
+            hubs,
+            { ...opts, statementsUrl: url },
+            pg.pid,
           ),
         );
       } finally {

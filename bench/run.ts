@@ -7,7 +7,7 @@ import { ROUTING_SETUPS, routingBench, type RoutingSetup } from './routing.js';
 
 /**
  * `npm run bench [-- --suite all|cold-start|routing|cache|phone] [--runs N] [--agents 200] [--rate 100]
- * [--seconds 10] [--flood 2000] [--setups pglite,pg1,pg2] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
+ * [--seconds 10] [--flood 2000] [--setups pglite,pg1,pg2] [--pg-socket tcp|unix] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
  */
 const { values } = parseArgs({
   options: {
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     'phone-agents': { type: 'string', default: '20' },
     'phone-db': { type: 'string', default: 'pglite' },
     setups: { type: 'string', default: ROUTING_SETUPS.join(',') },
+    'pg-socket': { type: 'string', default: 'tcp' },
   },
 });
 const int = (name: keyof typeof values): number => {
@@ -60,6 +61,7 @@ if (suite === 'all' || suite === 'routing') {
     seconds: int('seconds'),
     flood: int('flood'),
     setups: setups as RoutingSetup[],
+    pgSocket: values['pg-socket'] === 'unix' ? 'unix' : 'tcp',
   });
 }
 if (suite === 'all' || suite === 'cache') report.cache = await cacheBench();

@@ -13,6 +13,10 @@ export interface TestPostgres {
   url: string;
   /** Creates a fresh empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /** The postmaster's PID (its children are the server's processes: the bench's CPU figures). */
+  pid: number;
+  /** The same database's URL over the server's Unix socket instead of TCP. */
+  unixUrl(databaseUrl: string): string;
   stop(): Promise<void>;
 }
 
@@ -93,7 +97,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     join(dir, 'server.log'),
     '-w',
     '-o',
-    `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+    `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${process.env.POSTGRES_OPTIONS ?? ''}`,
     'start',
   ]);
   const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -102,6 +106,11 @@ export async function startPostgres(): Promise<TestPostgres> {
 
   return {
     url,
+    pid,
+    unixUrl: (databaseUrl) => {
+      const u = new URL(databaseUrl);
+      return `postgres://postgres@/${u.pathname.slice(1)}?host=${encodeURIComponent(dir)}&port=${port}`;
+    },
     async createDatabase(name = `t${process.pid}_${++counter}`) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
