@@ -2,13 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { SessionState } from 'sip.js';
 import { requireKamailio } from '../support/kamailio.js';
-import { callerMedia, type RtpStats } from '../support/media-page.js';
+import { callerMedia } from '../support/media-page.js';
 import { startTelephony, waitFor, type TelephonyHub } from '../support/phone-lab.js';
 import { startConsole, type Started } from '../support/processes.js';
 import { SipCaller, type CallerCall } from '../support/sip-caller.js';
+import {
+  agentStats,
+  flow,
+  launchPhoneBrowser,
+  setState,
+  signIn,
+  within,
+  type CallerMedia,
+} from './softphone-support.js';
 
 /**
  * The softphone end to end: a real Kamailio, the hub routing queue calls, two consoles (web host
@@ -24,64 +33,7 @@ let dir: string;
 const consoles: Started[] = [];
 const pages: Page[] = [];
 let caller: SipCaller;
-let media: Awaited<ReturnType<typeof callerMedia>>;
-
-const agentStats = (page: Page, sessionId: string) =>
-  page.evaluate(
-    (id) =>
-      (
-        globalThis as unknown as { conciergePhone: { stats(id: string): Promise<RtpStats | null> } }
-      ).conciergePhone.stats(id),
-    sessionId,
-  );
-
-async function signIn(page: Page, url: string, login: string) {
-  await page.goto(`${url}/?lang=en&phoneLoopback=1`);
-  await page.getByTestId('login-login').fill(login);
-  await page.getByTestId('login-password').fill('pw');
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('phone-registration')).toHaveAttribute('data-state', 'registered', {
-    timeout: 20_000,
-  });
-}
-
-async function setState(page: Page, state: 'available' | 'paused') {
-  // The control shows a loader (and takes no clicks) while a state request is in flight: say so
-  // if it never ends, instead of running into the test's timeout in the click.
-  await expect(page.getByTestId('agent-state'), 'a state change is still pending').toBeEnabled({
-    timeout: 20_000,
-  });
-  await page.getByTestId('agent-state').click();
-  await page.getByTestId(`state-option-${state}`).click();
-  if (state === 'paused') {
-    const reason = page.getByTestId('pause-reason');
-    if (await reason.isVisible().catch(() => false))
-      await reason.selectOption({ index: 1 }).catch(() => undefined);
-  }
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)),
-  ]);
-}
-
-/** RTP counters of both ends over a window. */
-async function flow(agent: Page, agentSession: string, callerSession: string, ms = 1500) {
-  const a0 = (await agentStats(agent, agentSession))!;
-  const c0 = (await media.stats(callerSession))!;
-  await new Promise((r) => setTimeout(r, ms));
-  const a1 = (await agentStats(agent, agentSession))!;
-  const c1 = (await media.stats(callerSession))!;
-  return {
-    agentReceived: a1.packetsReceived - a0.packetsReceived,
-    agentSent: a1.packetsSent - a0.packetsSent,
-    callerReceived: c1.packetsReceived - c0.packetsReceived,
-    callerSent: c1.packetsSent - c0.packetsSent,
-    agent: a1,
-  };
-}
+let media: CallerMedia;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
@@ -103,17 +55,7 @@ test.beforeAll(async () => {
   });
   for (const name of ['agent1', 'agent2'])
     consoles.push(await startConsole(lab.hub.url, join(dir, name)));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-timer-throttling',
-    ],
-  });
+  browser = await launchPhoneBrowser();
   for (const _c of consoles) pages.push(await (await browser.newContext()).newPage());
   await signIn(pages[0]!, consoles[0]!.url, 'agent1');
   await signIn(pages[1]!, consoles[1]!.url, 'agent2');
@@ -160,7 +102,7 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
     'agent receives RTP',
     10_000,
   );
-  let f = await flow(p1, sessionId, callerSession);
+  let f = await flow(media, p1, sessionId, callerSession);
   expect(f.agentReceived).toBeGreaterThan(20);
   expect(f.callerReceived).toBeGreaterThan(20);
 
@@ -168,13 +110,13 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
   await p1.getByTestId('call-hold').click();
   await expect(p1.getByTestId('call-held')).toBeVisible();
   await new Promise((r) => setTimeout(r, 300));
-  f = await flow(p1, sessionId, callerSession);
+  f = await flow(media, p1, sessionId, callerSession);
   expect(f.agentReceived).toBeLessThan(3);
   expect(f.callerSent).toBeLessThan(3);
   await p1.getByTestId('call-hold').click();
   await expect(p1.getByTestId('call-held')).toHaveCount(0);
   await new Promise((r) => setTimeout(r, 300));
-  f = await flow(p1, sessionId, callerSession);
+  f = await flow(media, p1, sessionId, callerSession);
   expect(f.agentReceived).toBeGreaterThan(20);
   expect(f.callerReceived).toBeGreaterThan(20);
 
@@ -198,7 +140,7 @@ test('queue call: longest idle agent, screen pop, RTP both ways, hold, DTMF, bli
   expect(second.state).toBe(SessionState.Established);
   await expect(p1.getByTestId('active-call')).toHaveCount(0, { timeout: 10_000 });
   const agent2Session = (await p2.getByTestId('active-call').getAttribute('data-call-id'))!;
-  f = await flow(p2, agent2Session, second.id);
+  f = await flow(media, p2, agent2Session, second.id);
   expect(f.agentReceived).toBeGreaterThan(20);
   expect(f.callerReceived).toBeGreaterThan(20);
 
@@ -265,7 +207,7 @@ test('attended transfer: consult agent2, then join the caller to agent2', async 
   await expect(p1.getByTestId('active-call')).toHaveCount(0, { timeout: 10_000 });
   await expect(p2.getByTestId('active-call')).toHaveCount(1);
   const s2 = (await p2.getByTestId('active-call').getAttribute('data-call-id'))!;
-  const f = await flow(p2, s2, joined.id);
+  const f = await flow(media, p2, s2, joined.id);
   expect(f.agentReceived).toBeGreaterThan(20);
   expect(f.callerReceived).toBeGreaterThan(20);
   await call.hangup();

@@ -80,6 +80,12 @@ export const en = {
       unanswered: 'not answered',
       callBack: 'Call back',
     },
+    deviceGone: {
+      microphone: 'Microphone unplugged: the call uses the system default microphone.',
+      speaker: 'Speaker unplugged: call audio plays on the system default.',
+      ring: 'Ring device unplugged: the phone rings on the system default.',
+      dismiss: 'Dismiss',
+    },
     settings: {
       title: 'Audio devices',
       default: 'System default',

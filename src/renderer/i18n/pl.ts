@@ -84,6 +84,12 @@ export const pl: Resource = {
       unanswered: 'bez odpowiedzi',
       callBack: 'Oddzwoń',
     },
+    deviceGone: {
+      microphone: 'Odłączono mikrofon: rozmowa korzysta z domyślnego mikrofonu systemu.',
+      speaker: 'Odłączono głośnik: dźwięk rozmowy gra na domyślnym urządzeniu systemu.',
+      ring: 'Odłączono urządzenie dzwonka: dzwonek gra na domyślnym urządzeniu systemu.',
+      dismiss: 'Zamknij',
+    },
     settings: {
       title: 'Urządzenia audio',
       default: 'Domyślne systemowe',

@@ -3,6 +3,7 @@ import {
   Badge,
   Button,
   Card,
+  CloseButton,
   Group,
   Stack,
   Text,
@@ -33,6 +34,7 @@ export function PhonePanel() {
   const allCalls = usePhoneStore((s) => s.phone.calls);
   const calls = useMemo(() => allCalls.filter((c) => c.state !== 'ended'), [allCalls]);
   const error = usePhoneStore((s) => s.error);
+  const deviceNotice = usePhoneStore((s) => s.deviceNotice);
   const run = usePhoneStore((s) => s.run);
   const set = usePhoneStore((s) => s.set);
   const [dial, setDial] = useState('');
@@ -142,6 +144,23 @@ export function PhonePanel() {
           <Text size="xs" c="dimmed">
             {t('phone.disabled')}
           </Text>
+        )}
+        {deviceNotice.length > 0 && (
+          <Group gap={4} wrap="nowrap" align="flex-start" data-testid="phone-device-notice">
+            <Stack gap={0} style={{ flex: 1 }} role="status">
+              {deviceNotice.map((kind) => (
+                <Text key={kind} size="xs" c="orange" data-kind={kind}>
+                  {t(`phone.deviceGone.${kind}`)}
+                </Text>
+              ))}
+            </Stack>
+            <CloseButton
+              size="xs"
+              aria-label={t('phone.deviceGone.dismiss')}
+              data-testid="phone-device-notice-dismiss"
+              onClick={() => set({ deviceNotice: [] })}
+            />
+          </Group>
         )}
         {error && (
           <Text size="xs" c="red" role="alert" data-testid="phone-error">

@@ -9,6 +9,14 @@ import {
 import { api } from '../../bridge/index.js';
 import { knownCustomers } from './screen-pop-rule.js';
 import { DEFAULT_DEVICES, loadDevices, saveDevices, type DeviceSettings } from './media/devices.js';
+import { type DeviceFallback } from './media/media-engine.js';
+
+type FallbackKind = DeviceFallback['kind'];
+const SETTING: Record<FallbackKind, 'micId' | 'speakerId' | 'ringId'> = {
+  microphone: 'micId',
+  speaker: 'speakerId',
+  ring: 'ringId',
+};
 
 export interface ScreenPop {
   callId: string;
@@ -30,8 +38,12 @@ interface PhoneStore {
   historyOpen: boolean;
   /** The transfer target field (blind or consult). */
   transferTarget: string;
+  /** Chosen devices that were unplugged and replaced by the system default (the notice). */
+  deviceNotice: FallbackKind[];
   setPhone(state: PhoneState): void;
   setDevices(devices: DeviceSettings): void;
+  /** The MediaEngine fell back to the default: the setting becomes the default, with a notice. */
+  deviceFallback(fallback: DeviceFallback): void;
   run(action: () => Promise<unknown>): Promise<void>;
   loadHistory(): Promise<void>;
   choose(customerId: string): void;
@@ -55,6 +67,7 @@ export const usePhoneStore = create<PhoneStore>()((set, get) => ({
   settingsOpen: false,
   historyOpen: false,
   transferTarget: '',
+  deviceNotice: [],
   setPhone(phone) {
     const before = get().phone.calls.map((c) => c.id);
     set({ phone });
@@ -65,7 +78,22 @@ export const usePhoneStore = create<PhoneStore>()((set, get) => ({
   },
   setDevices(devices) {
     saveDevices(devices);
-    set({ devices });
+    const before = get().devices;
+    // A device picked again answers the notice about it.
+    const deviceNotice = get().deviceNotice.filter(
+      (k) => devices[SETTING[k]] === before[SETTING[k]],
+    );
+    set({ devices, deviceNotice });
+  },
+  deviceFallback({ kind, deviceId }) {
+    const { devices, deviceNotice } = get();
+    const key = SETTING[kind];
+    if (devices[key] === deviceId) {
+      const next = { ...devices, [key]: '' };
+      saveDevices(next);
+      set({ devices: next });
+    }
+    if (!deviceNotice.includes(kind)) set({ deviceNotice: [...deviceNotice, kind] });
   },
   async run(action) {
     try {

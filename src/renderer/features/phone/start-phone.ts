@@ -72,6 +72,7 @@ export function startPhone(): () => void {
   ringtone = new Ringtone(devices.ringId, devices.ringVolume);
   const me = clientId();
   const b = bridge();
+  const e = engine;
   const attach = () =>
     void b.api
       .call('phone.attach', { clientId: me })
@@ -79,6 +80,7 @@ export function startPhone(): () => void {
       .catch(() => undefined);
   attach();
   const offs = [
+    e.onFallback((f) => usePhoneStore.getState().deviceFallback(f)),
     b.api.on('phone.changed', (s) => usePhoneStore.getState().setPhone(s)),
     b.api.on('phone.media', (r) => void handle(r, me)),
     b.onTransportStatus((status) => {
@@ -100,6 +102,7 @@ export function startPhone(): () => void {
   (window as unknown as { conciergePhone?: unknown }).conciergePhone = {
     stats: (sessionId: string) => engine?.stats(sessionId) ?? null,
     sessions: () => engine?.sessions() ?? [],
+    devices: () => engine?.devicesInUse() ?? [],
   };
   stop = () => {
     offs.forEach((off) => off());

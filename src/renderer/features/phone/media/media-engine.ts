@@ -24,7 +24,31 @@ export interface MediaStats {
   dtmfSent: string;
 }
 
-type AudioWithSink = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+type AudioWithSink = HTMLAudioElement & {
+  sinkId?: string;
+  setSinkId?: (id: string) => Promise<void>;
+};
+
+/** What the engine needs from the browser; tests pass fakes (defaults: the real globals). */
+export interface MediaEnvironment {
+  mediaDevices: Pick<MediaDevices, 'getUserMedia' | 'enumerateDevices' | 'addEventListener'>;
+  peerConnection(config: RTCConfiguration): RTCPeerConnection;
+  audioElement(): HTMLAudioElement;
+}
+
+/** A chosen device that disappeared; the engine already uses the system default instead. */
+export interface DeviceFallback {
+  kind: 'microphone' | 'speaker' | 'ring';
+  /** The id of the device that is gone. */
+  deviceId: string;
+}
+
+/** The devices a call really uses (support and tests): the sent track's device, the sink. */
+export interface DevicesInUse {
+  sessionId: string;
+  microphone: string | null;
+  speaker: string | null;
+}
 
 export interface MediaEngineOptions {
   /** Longest wait for ICE gathering before sending the SDP (non-trickle SIP, pitfall #15). */
@@ -42,7 +66,6 @@ export interface MediaEngineOptions {
 export class MediaEngine {
   private readonly calls = new Map<string, CallMedia>();
   private mic: MediaStream | null = null;
-  private micDevice = '';
   private muted = false;
   private levelListeners = new Set<(level: number) => void>();
   private analyser: {
@@ -51,12 +74,27 @@ export class MediaEngine {
     source: MediaStreamAudioSourceNode;
   } | null = null;
   private levelTimer: number | null = null;
+  private fallbackListeners = new Set<(fallback: DeviceFallback) => void>();
+  private deviceCheck: Promise<void> = Promise.resolve();
+  private readonly env: MediaEnvironment;
 
   constructor(
     private devices: DeviceSettings,
     private readonly options: MediaEngineOptions,
+    env: Partial<MediaEnvironment> = {},
   ) {
-    navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.onDeviceChange());
+    this.env = {
+      mediaDevices: env.mediaDevices ?? globalThis.navigator?.mediaDevices,
+      peerConnection: env.peerConnection ?? ((config) => new RTCPeerConnection(config)),
+      audioElement: env.audioElement ?? (() => new Audio()),
+    };
+    this.env.mediaDevices?.addEventListener?.('devicechange', () => void this.onDeviceChange());
+  }
+
+  /** Called after a chosen device disappeared and the engine switched to the system default. */
+  onFallback(listener: (fallback: DeviceFallback) => void): () => void {
+    this.fallbackListeners.add(listener);
+    return () => this.fallbackListeners.delete(listener);
   }
 
   async setDevices(devices: DeviceSettings): Promise<void> {
@@ -74,18 +112,17 @@ export class MediaEngine {
     };
     if (deviceId) audio.deviceId = { exact: deviceId };
     try {
-      return await navigator.mediaDevices.getUserMedia({ audio, video: false });
+      return await this.env.mediaDevices.getUserMedia({ audio, video: false });
     } catch (error) {
       if (!deviceId) throw error;
       // The chosen microphone is gone: the default one rather than no call.
-      return navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+      return this.env.mediaDevices.getUserMedia({ audio: true, video: false });
     }
   }
 
   private async microphone(): Promise<MediaStream> {
     if (this.mic && this.mic.getAudioTracks().some((t) => t.readyState === 'live')) return this.mic;
     this.mic = await this.capture(this.devices.micId);
-    this.micDevice = this.devices.micId;
     this.applyMute();
     this.attachAnalyser();
     return this.mic;
@@ -103,21 +140,47 @@ export class MediaEngine {
     }
     this.mic?.getTracks().forEach((t) => t.stop());
     this.mic = next;
-    this.micDevice = deviceId;
     this.applyMute();
     this.attachAnalyser();
   }
 
-  private async onDeviceChange(): Promise<void> {
-    const list = await navigator.mediaDevices.enumerateDevices();
-    const inputs = list.filter((d) => d.kind === 'audioinput');
-    const outputs = list.filter((d) => d.kind === 'audiooutput');
-    if (this.mic && this.micDevice && !resolveDevice(this.micDevice, inputs))
-      await this.switchMic('');
-    if (this.devices.speakerId && !resolveDevice(this.devices.speakerId, outputs)) {
+  /** Hot-plug; one check at a time, so a burst of events does not swap the track twice. */
+  private onDeviceChange(): Promise<void> {
+    this.deviceCheck = this.deviceCheck.then(() => this.checkDevices()).catch(() => undefined);
+    return this.deviceCheck;
+  }
+
+  /**
+   * A chosen device that is no longer listed is replaced by the system default: the microphone
+   * track of every call through `replaceTrack` (the call goes on), the speaker through
+   * `setSinkId('')`; the ring device is only reported (the ringtone follows the settings).
+   */
+  private async checkDevices(): Promise<void> {
+    const list = await this.env.mediaDevices.enumerateDevices();
+    const gone = (id: string, kind: MediaDeviceKind) => {
+      const present = list.filter((d) => d.kind === kind);
+      // Without the permission the ids are hidden (''): nothing can be told missing.
+      if (!id || present.some((d) => !d.deviceId)) return false;
+      return !resolveDevice(id, present);
+    };
+    const fallbacks: DeviceFallback[] = [];
+    const { micId, speakerId, ringId } = this.devices;
+    if (gone(micId, 'audioinput')) {
+      this.devices = { ...this.devices, micId: '' };
+      if (this.mic) await this.switchMic('');
+      fallbacks.push({ kind: 'microphone', deviceId: micId });
+    }
+    if (gone(speakerId, 'audiooutput')) {
+      this.devices = { ...this.devices, speakerId: '' };
       for (const call of this.calls.values())
         await (call.audio as AudioWithSink).setSinkId?.('').catch(() => undefined);
+      fallbacks.push({ kind: 'speaker', deviceId: speakerId });
     }
+    if (gone(ringId, 'audiooutput')) {
+      this.devices = { ...this.devices, ringId: '' };
+      fallbacks.push({ kind: 'ring', deviceId: ringId });
+    }
+    for (const fallback of fallbacks) for (const l of this.fallbackListeners) l(fallback);
   }
 
   private async applySpeaker(audio: HTMLAudioElement): Promise<void> {
@@ -131,12 +194,12 @@ export class MediaEngine {
   private async ensure(sessionId: string): Promise<CallMedia> {
     const existing = this.calls.get(sessionId);
     if (existing) return existing;
-    const pc = new RTCPeerConnection({
+    const pc = this.env.peerConnection({
       iceServers: [],
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
     });
-    const audio = new Audio();
+    const audio = this.env.audioElement();
     audio.autoplay = true;
     const media: CallMedia = { pc, audio, dtmfSent: '' };
     this.calls.set(sessionId, media);
@@ -320,5 +383,16 @@ export class MediaEngine {
 
   sessions(): string[] {
     return [...this.calls.keys()];
+  }
+
+  devicesInUse(): DevicesInUse[] {
+    return [...this.calls.entries()].map(([sessionId, call]) => {
+      const track = call.pc.getSenders().find((s) => s.track?.kind === 'audio')?.track;
+      return {
+        sessionId,
+        microphone: track?.getSettings().deviceId ?? null,
+        speaker: (call.audio as AudioWithSink).sinkId ?? null,
+      };
+    });
   }
 }
