@@ -2,6 +2,8 @@
  * The hub's storage seam. Both adapters (embedded PGlite and PostgreSQL) speak the same SQL
  * dialect; services only ever see this interface, so a service runs unchanged on either.
  */
+import { isStalePlan } from './prepared.js';
+
 export type Row = Record<string, unknown>;
 
 /** Runs one statement with positional parameters ($1, $2 …) and returns its rows. */
@@ -67,7 +69,8 @@ export function pgErrorCode(err: unknown): string | undefined {
 
 /**
  * Retries a transaction that lost a race to a concurrent writer (unique violation on an
- * insert-if-absent, serialization failure, deadlock). The second attempt sees the winner's row.
+ * insert-if-absent, serialization failure, deadlock) — the second attempt sees the winner's row —
+ * or that met a prepared statement gone stale under a migration (renamed: prepared afresh).
  */
 export async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 1; ; i++) {
@@ -78,7 +81,8 @@ export async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<
       const retryable =
         code === PG_UNIQUE_VIOLATION ||
         code === PG_SERIALIZATION_FAILURE ||
-        code === PG_DEADLOCK_DETECTED;
+        code === PG_DEADLOCK_DETECTED ||
+        isStalePlan(err);
       if (!retryable || i >= attempts) throw err;
     }
   }

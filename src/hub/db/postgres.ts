@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { runFramed } from './pg-framed.js';
-import { prepared } from './prepared.js';
+import { isStalePlan, prepared, renamePrepared } from './prepared.js';
 import { type DedicatedConnection, type Db, type Query, type Row } from './db.js';
 
 export interface PostgresOptions {
@@ -25,11 +25,18 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     throw err;
   }
 
+  // Outside a transaction a statement whose prepared plan went stale (a migration changed its
+  // columns) is renamed and run again once.
   const run =
     (target: pg.Pool | pg.PoolClient | pg.Client): Query =>
     async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
-      const res = await target.query<T>(prepared(sql, params));
-      return res.rows;
+      try {
+        return (await target.query<T>(prepared(sql, params))).rows;
+      } catch (err) {
+        if (!isStalePlan(err)) throw err;
+        renamePrepared(sql);
+        return (await target.query<T>(prepared(sql, params))).rows;
+      }
     };
 
   const listeners = new Map<string, Set<(payload: string) => void>>();
@@ -79,9 +86,15 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       ) => {
         if (ended) throw new Error('statement after the end of its transaction');
         const config = prepared(sql, params);
-        if (open) return (await client.query<T>(config)).rows;
-        open = true;
-        return (await runFramed(client, config, { begin: true, commit: false })) as T[];
+        try {
+          if (open) return (await client.query<T>(config)).rows;
+          open = true;
+          return (await runFramed(client, config, { begin: true, commit: false })) as T[];
+        } catch (err) {
+          // The transaction is aborted; withRetry runs it again under the new name.
+          if (isStalePlan(err)) renamePrepared(sql);
+          throw err;
+        }
       };
       let broken: Error | undefined;
       try {
