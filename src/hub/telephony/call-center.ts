@@ -23,7 +23,8 @@ import { cancelTimer, scheduleTimer } from '../timers/store.js';
 import { iso, isoOrNull } from '../time.js';
 import { type TelephonyConfig } from './config.js';
 import { EvapiBuffer } from './evapi-buffer.js';
-import { EvapiClient } from './evapi-client.js';
+import { type ConnectInfo, EvapiClient } from './evapi-client.js';
+import { EvapiGap } from './evapi-gap.js';
 import { OwnerElection } from './evapi-owner.js';
 import { resumeCalls } from './call-resume.js';
 import { type HubCommand, KamailioMessage } from './kamailio-messages.js';
@@ -77,6 +78,8 @@ export interface CallCenterStatus {
   kamailioConnected: boolean;
   liveCalls: number;
   heldCommands: number;
+  /** Kamailio messages recovered from standbys after this owner's own evapi blips. */
+  gapRecovered: number;
 }
 
 const SIP_REASON = {
@@ -111,6 +114,14 @@ export class CallCenter {
   /** The last buffered message this hub handled as owner (not replayed again). */
   private handledSeq = 0;
   private readonly election: OwnerElection | null;
+  /** Asks the standbys for what Kamailio sent during this owner's blip (PostgreSQL only). */
+  private readonly gap: EvapiGap | null;
+  /** Gap recoveries scheduled or running: live messages are only buffered meanwhile. */
+  private recovering = 0;
+  private gapChain: Promise<void> = Promise.resolve();
+  private gapRecovered = 0;
+  /** Call-IDs in enter() right now: a replay of the same enter must not insert a second row. */
+  private readonly enteringIds = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private readonly tasks = new Set<Promise<unknown>>();
   readonly hubId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -133,6 +144,10 @@ export class CallCenter {
     this.buffer = new EvapiBuffer(
       config.replayMs !== undefined ? { maxAgeMs: config.replayMs } : {},
     );
+    this.gap =
+      config.evapi && ctx.db.kind === 'postgres'
+        ? new EvapiGap({ db: ctx.db, log: ctx.log, hubId: this.hubId, buffer: this.buffer })
+        : null;
   }
 
   start(): void {
@@ -147,12 +162,28 @@ export class CallCenter {
       });
       this.evapi.start();
     }
+    this.gapListening = this.gap
+      ?.start()
+      .catch((err: unknown) =>
+        this.ctx.log.error({ err }, 'telephony: evapi gap channels not listened to'),
+      );
     this.election?.start();
   }
 
-  /** Closes this hub's evapi socket as a network blip would (tests); it reconnects at once. */
-  blipEvapi(): void {
-    this.evapi?.blip();
+  private gapListening: Promise<void> | undefined;
+
+  /**
+   * Closes this hub's evapi socket as a network blip would (tests); it reconnects at once, or
+   * after `reconnectAfterMs` at the earliest.
+   */
+  blipEvapi(reconnectAfterMs = 0): void {
+    this.evapi?.blip(reconnectAfterMs);
+  }
+
+  /** Resolves when no gap recovery runs (tests). */
+  async gapIdle(): Promise<void> {
+    await this.gapListening;
+    while (this.recovering > 0) await this.gapChain;
   }
 
   /** Resolves once this hub is the owner and connected to Kamailio's evapi socket (tests). */
@@ -181,6 +212,7 @@ export class CallCenter {
       kamailioConnected: this.kamailioConnected,
       liveCalls: this.live.size,
       heldCommands: this.evapi?.heldCount ?? 0,
+      gapRecovered: this.gapRecovered,
     };
   }
 
@@ -192,8 +224,11 @@ export class CallCenter {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     await this.election?.stop();
+    await this.gapChain;
     await this.idle();
     await this.evapi?.stop();
+    await this.gapListening;
+    await this.gap?.stop();
   }
 
   // ---- ownership -----------------------------------------------------------------------------
@@ -251,6 +286,75 @@ export class CallCenter {
       if (this.term === term) this.takingOver = false;
     }
     void this.routeNow().catch(() => {});
+  }
+
+  /**
+   * After this owner's evapi socket came back from a blip (same Kamailio): asks the standbys for
+   * Kamailio's messages from 1 s before the loss to 1 s after the reconnection (clocks differ a
+   * little), replays those this hub lacks in time order as replayed messages (idempotent: see
+   * onKamailio), then the messages received meanwhile — live handling waits until then, so a
+   * call that entered in the blip is known before its CANCEL arriving after it.
+   */
+  private recoverGap(lostAt: number, backAt: number): void {
+    const gap = this.gap!;
+    const term = this.term;
+    this.recovering++;
+    const run = async () => {
+      const started = Date.now();
+      try {
+        if (this.term !== term) return;
+        const from = lostAt - 1000;
+        const to = backAt + 1000;
+        await this.gapListening;
+        // Bounded: live handling waits meanwhile (a hanging database must not stall it for long).
+        let timer: NodeJS.Timeout | undefined;
+        const r = await Promise.race([
+          gap.request(from, to, () => this.buffer.between(from, Number.MAX_SAFE_INTEGER)),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5000);
+          }),
+        ]).finally(() => clearTimeout(timer));
+        const kinds: Record<string, number> = {};
+        for (const m of r.messages) {
+          if (this.term !== term || !this.owning) break;
+          const kind = (m.message as { event?: unknown }).event;
+          kinds[String(kind)] = (kinds[String(kind)] ?? 0) + 1;
+          this.gapRecovered++;
+          await this.onKamailio(m.message, true);
+        }
+        this.ctx.log.info(
+          {
+            requestId: r.requestId,
+            downMs: backAt - lostAt,
+            replies: r.replies,
+            rows: r.rows,
+            recovered: r.messages.length,
+            kinds,
+            ms: Date.now() - started,
+          },
+          'telephony: evapi blip, messages from the standbys replayed',
+        );
+      } catch (err) {
+        this.ctx.log.error({ err }, 'telephony: evapi blip, recovery from the standbys failed');
+      } finally {
+        // What arrived meanwhile, in order; live handling resumes once nothing is left (no await
+        // between the last empty check and the decrement). A later recovery drains it instead,
+        // and so does a takeover running now (this hub stepped down and took over again).
+        const draining = () => this.owning && !this.takingOver && this.recovering === 1;
+        for (;;) {
+          if (!draining()) break;
+          const batch = this.buffer.since(this.handledSeq, 0);
+          if (batch.length === 0) break;
+          for (const b of batch) {
+            if (!draining()) break;
+            this.handledSeq = b.seq;
+            await this.onKamailio(b.message, this.term !== term);
+          }
+        }
+        this.recovering--;
+      }
+    };
+    this.gapChain = this.gapChain.then(run);
   }
 
   /** Ownership terms of this hub: a step-down during a takeover ends that takeover. */
@@ -340,7 +444,7 @@ export class CallCenter {
    */
   private onEvapi(raw: unknown, bytes: number): void {
     const b = this.buffer.push(raw, bytes);
-    if (!this.owning || this.takingOver) return;
+    if (!this.owning || this.takingOver || this.recovering > 0) return;
     this.handledSeq = b.seq;
     this.onKamailio(raw, false);
   }
@@ -447,13 +551,12 @@ export class CallCenter {
    * still exist: waiting and ringing calls go on, held commands go out — except calls whose row
    * says they entered on another instance (see call-resume.ts).
    */
-  private proxyConnected(info: {
-    first: boolean;
-    restarted: boolean;
-    instance: string | null;
-  }): void {
+  private proxyConnected(info: ConnectInfo): void {
     if (info.restarted) this.buffer.clear();
     if (!this.owning) return;
+    // A blip of the owner's own socket: what Kamailio sent meanwhile reached only the standbys.
+    if (!info.first && !info.restarted && info.lostAt !== null && this.gap && !this.takingOver)
+      this.recoverGap(info.lostAt, Date.now());
     for (const call of [...this.live.values()]) {
       if (call.state !== 'waiting' && call.state !== 'ringing') continue;
       if (call.proxyLost) continue; // already being ended
@@ -543,7 +646,21 @@ export class CallCenter {
     routeInside: boolean,
     replayed = false,
   ): Promise<void> {
-    if (this.live.has(m.callid)) return; // a retransmission cannot suspend twice; ignore
+    // A retransmission cannot suspend twice; a replay of a call entering right now is the same.
+    if (this.live.has(m.callid) || this.enteringIds.has(m.callid)) return;
+    this.enteringIds.add(m.callid);
+    try {
+      await this.enterNew(m, routeInside, replayed);
+    } finally {
+      this.enteringIds.delete(m.callid);
+    }
+  }
+
+  private async enterNew(
+    m: Extract<KamailioMessage, { event: 'enter' }>,
+    routeInside: boolean,
+    replayed: boolean,
+  ): Promise<void> {
     // Replayed after a takeover: a call the old owner entered (and maybe ended) has its row.
     if (
       replayed &&

@@ -42,6 +42,12 @@ export class EvapiBuffer {
     return this.items.slice(this.head).filter((b) => b.seq > afterSeq && b.at >= since);
   }
 
+  /** Messages received between `from` and `to` (inclusive, ms), oldest first. */
+  between(from: number, to: number, now = Date.now()): Buffered[] {
+    this.trim(now);
+    return this.items.slice(this.head).filter((b) => b.at >= from && b.at <= to);
+  }
+
   /** Kamailio restarted: what was buffered refers to transactions that are gone. */
   clear(): void {
     this.items = [];

@@ -9,6 +9,17 @@ import { encodeNetstring, NetstringDecoder } from './netstring.js';
  */
 const Hello = z.object({ event: z.literal('hello'), instance: z.string().min(1) });
 
+export interface ConnectInfo {
+  first: boolean;
+  restarted: boolean;
+  instance: string | null;
+  /**
+   * When this client lost its previous connection (ms since the epoch; null on the first one):
+   * Kamailio's messages from then until now never reached this hub.
+   */
+  lostAt: number | null;
+}
+
 export interface EvapiClientOptions {
   host: string;
   port: number;
@@ -20,7 +31,7 @@ export interface EvapiClientOptions {
    * (`restarted`: a new instance id; or no hello within `helloMs` on a reconnection, where a
    * restart cannot be ruled out). Held commands are flushed right after.
    */
-  onConnect?(info: { first: boolean; restarted: boolean; instance: string | null }): void;
+  onConnect?(info: ConnectInfo): void;
   /** How long to wait for Kamailio's hello after connecting (ms, default 1 s). */
   helloMs?: number;
   reconnectMinMs?: number;
@@ -59,6 +70,10 @@ export class EvapiClient {
   private connections = 0;
   /** Connected and the hello handled: commands may go out directly. */
   private ready = false;
+  /** When the connection was lost (the earliest loss since the last ready connection). */
+  private lostAt: number | null = null;
+  /** A test's blip keeps the socket closed until then. */
+  private reconnectNotBefore = 0;
 
   constructor(private readonly opts: EvapiClientOptions) {
     this.delay = opts.reconnectMinMs ?? 100;
@@ -137,8 +152,12 @@ export class EvapiClient {
     this.held = [];
   }
 
-  /** Closes the socket as a network blip would; it reconnects with backoff (tests, operators). */
-  blip(): void {
+  /**
+   * Closes the socket as a network blip would; it reconnects with backoff (tests, operators), at
+   * the earliest after `reconnectAfterMs` (tests: a blip long enough for a caller to hang up in).
+   */
+  blip(reconnectAfterMs = 0): void {
+    this.reconnectNotBefore = Date.now() + reconnectAfterMs;
     this.socket?.destroy();
   }
 
@@ -172,12 +191,14 @@ export class EvapiClient {
       const restarted = hello === null ? !first : this.instance !== null && hello !== this.instance;
       if (hello !== null) this.instance = hello;
       this.ready = true;
+      const lostAt = first ? null : this.lostAt;
+      this.lostAt = null;
       this.opts.log.info(
         { instance: this.instance, first, restarted, hello: hello !== null },
         'evapi: Kamailio ready',
       );
       try {
-        this.opts.onConnect?.({ first, restarted, instance: this.instance });
+        this.opts.onConnect?.({ first, restarted, instance: this.instance, lostAt });
       } finally {
         this.flush();
       }
@@ -231,7 +252,9 @@ export class EvapiClient {
         this.ready = false;
       }
       if (this.stopped) return;
-      this.retry = setTimeout(() => this.connect(), this.delay);
+      this.lostAt ??= Date.now();
+      const wait = Math.max(this.delay, this.reconnectNotBefore - Date.now());
+      this.retry = setTimeout(() => this.connect(), wait);
       this.retry.unref();
       this.delay = Math.min(this.delay * 2, this.opts.reconnectMaxMs ?? 2000);
     });

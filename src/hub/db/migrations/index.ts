@@ -6,6 +6,7 @@ import { sql as v5 } from './005-telephony.js';
 import { sql as v6 } from './006-call-takeover.js';
 import { sql as v7 } from './007-call-proxy-instance.js';
 import { sql as v8 } from './008-routing-indexes.js';
+import { sql as v9 } from './009-evapi-gap.js';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'call-takeover', sql: v6 },
   { version: 7, name: 'call-proxy-instance', sql: v7 },
   { version: 8, name: 'routing-indexes', sql: v8 },
+  { version: 9, name: 'evapi-gap', sql: v9 },
 ];
