@@ -18,7 +18,12 @@ export const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** What `GET /api/v1/health` says about a hub's telephony. */
 export interface HubHealth {
-  telephony: { hubId: string; evapiOwner: boolean; kamailioConnected: boolean };
+  telephony: {
+    hubId: string;
+    evapiOwner: boolean;
+    kamailioConnected: boolean;
+    gapRecovered: number;
+  };
 }
 
 /** Calls a hub's JSON API from a vitest test; a non-2xx answer throws with its body. */

@@ -16,6 +16,8 @@ export const HealthResponse = z.object({
       kamailioConnected: z.boolean(),
       liveCalls: z.number().int(),
       heldCommands: z.number().int(),
+      /** Messages recovered from standbys after this hub's own evapi blips (owner only). */
+      gapRecovered: z.number().int(),
     })
     .optional(),
 });

@@ -7,7 +7,7 @@ import {
   startKamailio,
   type TestKamailio,
 } from '../../support/kamailio.js';
-import { defaultQueue, TELEPHONY_KEY, waitFor } from '../../support/phone-lab.js';
+import { defaultQueue, hubHealth, TELEPHONY_KEY, waitFor } from '../../support/phone-lab.js';
 import { requirePostgres, startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { SipCaller } from '../../support/sip-caller.js';
 
@@ -133,6 +133,9 @@ describe.skipIf(skipKamailio || !pgOk)(
       expect(abandoned[0]).not.toHaveProperty('reason');
       expect(hubA.calls!.status).toMatchObject({ evapiOwner: true });
       expect(hubA.calls!.status.gapRecovered).toBeGreaterThanOrEqual(1);
+      // …and the health endpoint says so.
+      const health = await hubHealth(hubA.url);
+      expect(health.telephony.gapRecovered).toBeGreaterThanOrEqual(1);
       expect(hubB.calls!.status.evapiOwner).toBe(false);
       // The rows are deleted once read.
       await hubA.calls!.gapIdle();
