@@ -5,6 +5,7 @@ import { SipSettings } from '../../src/shared/api/telephony.js';
 import { type PhoneState } from '../../src/shared/bridge/phone.js';
 import { type Channel } from '../../src/shared/domain/index.js';
 import { ensureAgent } from '../../src/hub/agents/create.js';
+import { type Query } from '../../src/hub/db/db.js';
 import { createQueue } from '../../src/hub/routing/queues.js';
 import { startHub, type RunningHub } from '../../src/hub/server.js';
 import { encodeNetstring, NetstringDecoder } from '../../src/hub/telephony/netstring.js';
@@ -42,6 +43,33 @@ export async function hubApi<T>(
 }
 
 export const hubHealth = (base: string) => hubApi<HubHealth>(base, '/api/v1/health');
+
+/** The latest `calls` row of a caller's number (undefined before the call entered). */
+export async function callOf(
+  q: Query,
+  from: string,
+): Promise<{ id: string; call_id: string; state: string; outcome: string | null } | undefined> {
+  return (
+    await q<{ id: string; call_id: string; state: string; outcome: string | null }>(
+      'select id, call_id, state, outcome from calls where from_number = $1 order by entered_at desc',
+      [from],
+    )
+  )[0];
+}
+
+/** The data of every `task.abandoned` event of a call, in log order. */
+export async function abandonedOf(q: Query, callId: string): Promise<Record<string, unknown>[]> {
+  return (
+    await q<{ data: Record<string, unknown> }>(
+      `select data from events where type = 'task.abandoned' and data->>'callId' = $1 order by id`,
+      [callId],
+    )
+  ).map((e) => e.data);
+}
+
+/** How many times Kamailio's log says an evapi client (a hub) connected. */
+export const evapiConnects = (kamailio: TestKamailio): number =>
+  (kamailio.log().match(/evapi: hub connected/g) ?? []).length;
 
 export interface LabAgent {
   login: string;

@@ -5,6 +5,10 @@ const MAX_NAMED = 2000;
 const names = new Map<string, string>();
 let generation = 0;
 
+/** A statement name from a hash of its text (and a generation after a rename). */
+const nameFor = (text: string, gen?: number): string =>
+  `c_${createHash('sha1').update(text).digest('hex').slice(0, 20)}${gen ? `_${gen}` : ''}`;
+
 /**
  * A query config that makes PostgreSQL keep the statement prepared on each connection (named by a
  * hash of its text), so repeated statements are parsed and planned once per connection instead of
@@ -18,7 +22,7 @@ export function prepared(
 ): { name?: string; text: string; values: unknown[] } {
   let name = names.get(text);
   if (name === undefined && names.size < MAX_NAMED) {
-    name = `c_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    name = nameFor(text);
     names.set(text, name);
   }
   return name === undefined
@@ -44,8 +48,5 @@ export function isStalePlan(err: unknown): boolean {
 /** Gives `text` a new statement name (after `isStalePlan`). */
 export function renamePrepared(text: string): void {
   if (!names.has(text)) return;
-  names.set(
-    text,
-    `c_${createHash('sha1').update(text).digest('hex').slice(0, 20)}_${++generation}`,
-  );
+  names.set(text, nameFor(text, ++generation));
 }

@@ -22,6 +22,9 @@ import {
   quiet,
   TELEPHONY_KEY,
   waitFor,
+  abandonedOf,
+  callOf,
+  evapiConnects,
 } from '../../support/phone-lab.js';
 import { requirePostgres, startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { startHub as startHubProcess, type Started } from '../../support/processes.js';
@@ -52,23 +55,9 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
       token: agent.token,
       body: JSON.stringify(state === 'paused' ? { state, reason: 'break' } : { state }),
     });
-  const callRow = async (from: string) =>
-    (
-      await hubB.ctx.db.query<{
-        id: string;
-        call_id: string;
-        state: string;
-        outcome: string | null;
-      }>('select id, call_id, state, outcome from calls where from_number = $1', [from])
-    )[0];
-  const abandonedOf = async (callId: string) =>
-    (
-      await hubB.ctx.db.query<{ data: Record<string, unknown> }>(
-        `select data from events where type = 'task.abandoned' and data->>'callId' = $1`,
-        [callId],
-      )
-    ).map((e) => e.data);
-  const connects = () => (kamailio.log().match(/evapi: hub connected/g) ?? []).length;
+  const callRow = (from: string) => callOf(hubB.ctx.db.query, from);
+  const abandonedEvents = (callId: string) => abandonedOf(hubB.ctx.db.query, callId);
+  const connects = () => evapiConnects(kamailio);
 
   beforeAll(async () => {
     postgres = await startPostgres();
@@ -185,7 +174,7 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
     expect(await call.outcome).toBe(487);
     await waitFor(async () => (await callRow('+48600000001'))?.state === 'ended', 'ended', 5000);
     expect((await callRow('+48600000001'))?.outcome).toMatch(/^(short_)?abandoned$/);
-    const abandoned = await abandonedOf(row.call_id);
+    const abandoned = await abandonedEvents(row.call_id);
     expect(abandoned).toHaveLength(1);
     expect(abandoned[0]).toMatchObject({ channel: 'voice', ringing: false });
     expect(abandoned[0]).not.toHaveProperty('reason');
@@ -207,7 +196,7 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
     await call.hangup();
     await waitFor(async () => (await callRow('+48600000002'))?.state === 'ended', 'ended');
     expect((await callRow('+48600000002'))?.outcome).toBe('completed_caller');
-    expect(await abandonedOf((await callRow('+48600000002'))!.call_id)).toEqual([]);
+    expect(await abandonedEvents((await callRow('+48600000002'))!.call_id)).toEqual([]);
   }, 20_000);
 
   it('after a Kamailio restart (new instance id) a waiting call is ended as lost', async () => {
@@ -223,6 +212,6 @@ describe.skipIf(skipKamailio || !pgOk)('evapi: no event lost in a takeover, blip
     await waitFor(async () => (await callRow('+48600000003'))?.state === 'ended', 'ended', 8000);
     const row = (await callRow('+48600000003'))!;
     expect(row.outcome).toBe('proxy_lost');
-    expect(await abandonedOf(row.call_id)).toMatchObject([{ reason: 'proxy_lost' }]);
+    expect(await abandonedEvents(row.call_id)).toMatchObject([{ reason: 'proxy_lost' }]);
   }, 20_000);
 });

@@ -7,7 +7,15 @@ import {
   startKamailio,
   type TestKamailio,
 } from '../../support/kamailio.js';
-import { defaultQueue, hubHealth, TELEPHONY_KEY, waitFor } from '../../support/phone-lab.js';
+import {
+  defaultQueue,
+  hubHealth,
+  TELEPHONY_KEY,
+  waitFor,
+  abandonedOf,
+  callOf,
+  evapiConnects,
+} from '../../support/phone-lab.js';
 import { requirePostgres, startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { SipCaller } from '../../support/sip-caller.js';
 
@@ -34,21 +42,9 @@ describe.skipIf(skipKamailio || !pgOk)(
     let hubB: RunningHub;
     let caller: SipCaller;
 
-    const callRow = async (from: string) =>
-      (
-        await hubA.ctx.db.query<{ call_id: string; state: string; outcome: string | null }>(
-          'select call_id, state, outcome from calls where from_number = $1',
-          [from],
-        )
-      )[0];
-    const abandonedOf = async (callId: string) =>
-      (
-        await hubA.ctx.db.query<{ data: Record<string, unknown> }>(
-          `select data from events where type = 'task.abandoned' and data->>'callId' = $1`,
-          [callId],
-        )
-      ).map((e) => e.data);
-    const connects = () => (kamailio.log().match(/evapi: hub connected/g) ?? []).length;
+    const callRow = (from: string) => callOf(hubA.ctx.db.query, from);
+    const abandonedEvents = (callId: string) => abandonedOf(hubA.ctx.db.query, callId);
+    const connects = () => evapiConnects(kamailio);
     const telephony = () => ({
       key: TELEPHONY_KEY,
       domain: kamailio.domain,
@@ -127,7 +123,7 @@ describe.skipIf(skipKamailio || !pgOk)(
       expect(Date.now() - backAt).toBeLessThan(3000);
       expect(await call.outcome).toBe(487);
       expect((await callRow('+48600000001'))?.outcome).toMatch(/^(short_)?abandoned$/);
-      const abandoned = await abandonedOf(row.call_id);
+      const abandoned = await abandonedEvents(row.call_id);
       expect(abandoned).toHaveLength(1);
       expect(abandoned[0]).toMatchObject({ channel: 'voice', ringing: false });
       expect(abandoned[0]).not.toHaveProperty('reason');
@@ -154,7 +150,7 @@ describe.skipIf(skipKamailio || !pgOk)(
       expect(await call.outcome).toBe(487);
       const row = (await callRow('+48600000002'))!;
       expect(row.outcome).toMatch(/^(short_)?abandoned$/);
-      expect(await abandonedOf(row.call_id)).toHaveLength(1);
+      expect(await abandonedEvents(row.call_id)).toHaveLength(1);
       // One row per Call-ID: the replayed enter did not enter the call twice.
       expect(
         await hubA.ctx.db.query('select 1 from calls where call_id = $1', [row.call_id]),
