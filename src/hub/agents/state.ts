@@ -1,7 +1,7 @@
 import { type SetStateRequest } from '../../shared/api/index.js';
 import { type AgentStatus } from '../../shared/domain/index.js';
 import { type HubContext } from '../context.js';
-import { type Query } from '../db/db.js';
+import { type Query, writeLater } from '../db/db.js';
 import { HubError } from '../errors.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { msBetween } from '../clock.js';
@@ -137,7 +137,10 @@ export async function refreshAgents(
   }
   if (updates.length > 0) {
     const col = <K extends keyof AgentUpdate>(k: K) => updates.map((u) => u[k]);
-    const written = await q<AgentRow>(
+    // Nobody reads the written rows back from the database (they are the locked rows with these
+    // columns set), so the write rides with the transaction's next statement or its COMMIT.
+    await writeLater(
+      q,
       `update agents a set state = u.state, state_reason = u.state_reason,
          state_since = u.state_since, selected_state = u.selected_state,
          selected_reason = u.selected_reason, next_state = u.next_state,
@@ -146,7 +149,7 @@ export async function refreshAgents(
                    $7::text[], $8::text[], $9::timestamptz[])
          as u(id, state, state_reason, state_since, selected_state, selected_reason, next_state,
               next_reason, idle_since)
-       where a.id = u.id returning a.*`,
+       where a.id = u.id`,
       [
         col('id'),
         col('state'),
@@ -159,7 +162,20 @@ export async function refreshAgents(
         col('idleSince'),
       ],
     );
-    for (const row of written) rows.set(row.id, row);
+    for (const u of updates) {
+      const { has_offer: _o, active: _a, ...before } = found.find((r) => r.id === u.id)!;
+      rows.set(u.id, {
+        ...before,
+        state: u.state as AgentRow['state'],
+        state_reason: u.stateReason,
+        state_since: new Date(u.stateSince),
+        selected_state: u.selectedState as AgentRow['selected_state'],
+        selected_reason: u.selectedReason,
+        next_state: u.nextState as AgentRow['next_state'],
+        next_reason: u.nextReason,
+        idle_since: u.idleSince === null ? null : new Date(u.idleSince),
+      });
+    }
   }
   return { rows, events };
 }

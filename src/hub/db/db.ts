@@ -87,3 +87,32 @@ export async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<
     }
   }
 }
+
+type Defer = (sql: string, params: readonly unknown[]) => void;
+const deferrers = new WeakMap<Query, Defer>();
+
+/** Marks `q` (a transaction's query) as able to hold writes back (see `writeLater`). */
+export function withDefer(q: Query, defer: Defer | undefined): Query {
+  if (defer) deferrers.set(q, defer);
+  return q;
+}
+
+/** What `q` holds writes back with, to pass on to a wrapper of it (`withDefer`). */
+export const deferOf = (q: Query): Defer | undefined => deferrers.get(q);
+
+/**
+ * A write whose result nobody reads (no RETURNING, no rows): inside a transaction it is held back
+ * and sent in the same round trip as the transaction's next statement or its COMMIT, in order; a
+ * failure then fails that statement, and so the transaction, as it would have failed here. Each
+ * round trip is a write system call and two wake-ups on each side — on a busy host the largest
+ * cost of a short statement. Outside a transaction it runs at once.
+ */
+export async function writeLater(
+  q: Query,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<void> {
+  const defer = deferrers.get(q);
+  if (defer) defer(sql, params);
+  else await q(sql, params);
+}

@@ -4,7 +4,7 @@ import { type Row } from './db.js';
 /** The parts of node-postgres' wire connection a query writes its messages to. */
 interface WireConnection {
   parse(config: { text: string; name?: string }): void;
-  bind(config: Record<string, never>): void;
+  bind(config: { statement?: string; values?: (string | Buffer | null)[] }): void;
   execute(config: { portal?: string; rows?: number }): void;
   sync(): void;
   parsedStatements: Record<string, string | undefined>;
@@ -24,6 +24,30 @@ const QueryBase = pg.Query as unknown as new (
   callback: Callback,
 ) => QueryInternals;
 
+/** A statement already prepared on the connection, its values already in wire form. */
+export interface BoundStatement {
+  name: string;
+  values: (string | Buffer | null)[];
+}
+
+/** node-postgres' own value conversion (`pg.utils`: present at runtime, not in its types). */
+const prepareValue = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils
+  .prepareValue;
+
+/**
+ * A named statement's values in wire form, converted before anything is written: a value that
+ * cannot be converted must fail before a pipeline is half on the wire.
+ */
+export function boundStatement(name: string, values: readonly unknown[]): BoundStatement {
+  return {
+    name,
+    values: values.map((v) => {
+      const w = prepareValue(v);
+      return w === null || w === undefined ? null : Buffer.isBuffer(w) ? w : String(w);
+    }),
+  };
+}
+
 /** A statement without parameters, executed on the unnamed statement and portal. */
 function sendPlain(connection: WireConnection, text: string): void {
   connection.parse({ text });
@@ -42,6 +66,7 @@ class FramedQuery extends QueryBase {
   constructor(
     config: pg.QueryConfig,
     private readonly begin: boolean,
+    private readonly before: readonly BoundStatement[],
     private readonly commit: boolean,
     callback: Callback,
   ) {
@@ -50,6 +75,12 @@ class FramedQuery extends QueryBase {
 
   override prepare(connection: WireConnection): void {
     if (this.begin) sendPlain(connection, 'begin');
+    // Deferred writes: prepared already, so Bind + Execute (no Parse, hence no ParseComplete that
+    // node-postgres would credit to the main statement) and no Describe (they return no rows).
+    for (const s of this.before) {
+      connection.bind({ statement: s.name, values: s.values });
+      connection.execute({});
+    }
     super.prepare(connection);
   }
 
@@ -74,8 +105,9 @@ class FramedQuery extends QueryBase {
 export async function runFramed(
   client: pg.ClientBase,
   config: pg.QueryConfig,
-  opts: { begin: boolean; commit: boolean },
+  opts: { begin: boolean; commit: boolean; before?: readonly BoundStatement[] },
 ): Promise<Row[]> {
+  const before = opts.before ?? [];
   const connection = (client as unknown as { connection: WireConnection }).connection;
   const parsed =
     config.name !== undefined && connection.parsedStatements[config.name] === config.text;
@@ -84,14 +116,14 @@ export async function runFramed(
     await client.query('begin');
     begin = false;
   }
-  if (!begin && !opts.commit) return (await client.query<Row>(config)).rows;
+  if (!begin && !opts.commit && before.length === 0) return (await client.query<Row>(config)).rows;
   const results = await new Promise<pg.QueryResult | pg.QueryResult[]>((resolve, reject) => {
-    const query = new FramedQuery(config, begin, opts.commit, (err, res) =>
+    const query = new FramedQuery(config, begin, before, opts.commit, (err, res) =>
       err ? reject(err) : resolve(res),
     );
     void client.query(query as unknown as pg.QueryConfig);
   });
-  // One result per command: [BEGIN,] the statement[, COMMIT].
+  // One result per command: [BEGIN,] the deferred writes, the statement[, COMMIT].
   const all = Array.isArray(results) ? results : [results];
-  return (all[begin ? 1 : 0]?.rows ?? []) as Row[];
+  return (all[(begin ? 1 : 0) + before.length]?.rows ?? []) as Row[];
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { type Db, type Query, type Row } from './db.js';
+import { type Db, type Query, type Row, withDefer } from './db.js';
 import { PgliteStatements } from './pglite-statements.js';
 
 /** PGlite's transaction lock (what its own `query` takes outside a transaction). */
@@ -37,20 +37,32 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
       let ended = false;
       let final: { rows: Row[]; committed: (rows: Row[]) => void } | undefined;
       const result = await pg.transaction(async (tx) => {
-        const q: Query = async <T extends Row = Row>(
-          sql: string,
-          params: readonly unknown[] = [],
-        ) => {
-          if (ended) throw new Error('statement after the end of its transaction');
-          return (await statements.run(sql, params)) as T[];
+        // Held-back writes (`writeLater`) run in order before the next statement; in process
+        // there is no round trip to save, only the same order and failure semantics to keep.
+        const deferred: { sql: string; params: readonly unknown[] }[] = [];
+        const flush = async () => {
+          for (const d of deferred.splice(0)) await statements.run(d.sql, d.params);
         };
+        const q: Query = withDefer(
+          async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
+            if (ended) throw new Error('statement after the end of its transaction');
+            await flush();
+            return (await statements.run(sql, params)) as T[];
+          },
+          (sql, params) => {
+            if (ended) throw new Error('statement after the end of its transaction');
+            deferred.push({ sql, params });
+          },
+        );
         try {
           const r = await fn(q, async (script) => {
+            await flush();
             await tx.exec(script);
             statements.reset();
           });
           const last = opts?.final?.();
           if (last) final = { rows: await q(last.text, last.values), committed: last.committed };
+          await flush();
           return r;
         } finally {
           ended = true;

@@ -1,7 +1,12 @@
 import pg from 'pg';
-import { runFramed } from './pg-framed.js';
+import { boundStatement, runFramed } from './pg-framed.js';
 import { isStalePlan, prepared, renamePrepared } from './prepared.js';
-import { type DedicatedConnection, type Db, type Query, type Row } from './db.js';
+import { type DedicatedConnection, type Db, type Query, type Row, withDefer } from './db.js';
+
+/** Which named statements node-postgres has prepared on a connection. */
+interface ParsedStatements {
+  parsedStatements: Record<string, string | undefined>;
+}
 
 export interface PostgresOptions {
   /** Pool size; a hub needs few connections because transactions are short. */
@@ -76,29 +81,71 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     query: run(pool),
     async transaction(fn, opts) {
       const client = await pool.connect();
-      // BEGIN goes out with the first statement and COMMIT with the final one (pg-framed.ts):
-      // a transaction of n statements costs n round trips, not n + 2.
+      const connection = (client as unknown as { connection: ParsedStatements }).connection;
+      // BEGIN goes out with the first statement and COMMIT with the final one, and held-back
+      // writes (`writeLater`) with whichever comes next (pg-framed.ts): a transaction costs one
+      // round trip per statement whose rows it reads.
       let open = false;
       let ended = false;
-      const q: Query = async <T extends Row = Row>(
+      const deferred: { sql: string; params: readonly unknown[] }[] = [];
+      const isParsed = (sql: string, params: readonly unknown[]) => {
+        const c = prepared(sql, params);
+        return c.name !== undefined && connection.parsedStatements[c.name] === c.text;
+      };
+      /** Runs `sql` with the held-back writes in front of it (and BEGIN / COMMIT as asked). */
+      const framed = async (
         sql: string,
-        params: readonly unknown[] = [],
-      ) => {
-        if (ended) throw new Error('statement after the end of its transaction');
+        params: readonly unknown[],
+        commit: boolean,
+      ): Promise<Row[]> => {
+        // A held-back write not yet prepared on this connection runs on its own the first time
+        // (with the ones before it): the pipeline only binds prepared statements.
+        for (let i = deferred.findIndex((d) => !isParsed(d.sql, d.params)); i >= 0;) {
+          const group = deferred.splice(0, i + 1);
+          const last = group.pop()!;
+          await framed1(last.sql, last.params, false, group);
+          i = deferred.findIndex((d) => !isParsed(d.sql, d.params));
+        }
+        return framed1(sql, params, commit, deferred.splice(0));
+      };
+      const framed1 = async (
+        sql: string,
+        params: readonly unknown[],
+        commit: boolean,
+        before: readonly { sql: string; params: readonly unknown[] }[],
+      ): Promise<Row[]> => {
         const config = prepared(sql, params);
+        const begin = !open;
+        open = true;
         try {
-          if (open) return (await client.query<T>(config)).rows;
-          open = true;
-          return (await runFramed(client, config, { begin: true, commit: false })) as T[];
+          return await runFramed(client, config, {
+            begin,
+            commit,
+            before: before.map((d) => {
+              const c = prepared(d.sql, d.params);
+              return boundStatement(c.name!, c.values);
+            }),
+          });
         } catch (err) {
           // The transaction is aborted; withRetry runs it again under the new name.
           if (isStalePlan(err)) renamePrepared(sql);
           throw err;
         }
       };
+      const q = withDefer(
+        async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
+          if (ended) throw new Error('statement after the end of its transaction');
+          return (await framed(sql, params, false)) as T[];
+        },
+        (sql, params) => {
+          if (ended) throw new Error('statement after the end of its transaction');
+          deferred.push({ sql, params });
+        },
+      );
       let broken: Error | undefined;
       try {
         const result = await fn(q, async (script) => {
+          if (deferred.length > 0) throw new Error('a script cannot follow held-back writes');
           if (!open) {
             open = true;
             await client.query('begin');
@@ -108,14 +155,14 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         const last = opts?.final?.();
         ended = true;
         if (last) {
-          const begin = !open;
-          open = true;
-          const rows = await runFramed(client, prepared(last.text, last.values), {
-            begin,
-            commit: true,
-          });
+          const rows = await framed(last.text, last.values, true);
           open = false;
           last.committed(rows);
+        } else if (deferred.length > 0) {
+          // The last held-back write carries the COMMIT.
+          const tail = deferred.pop()!;
+          await framed(tail.sql, tail.params, true);
+          open = false;
         } else if (open) {
           await client.query('commit');
           open = false;
@@ -123,6 +170,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         return result;
       } catch (err) {
         ended = true;
+        deferred.length = 0;
         if (open) {
           await client.query('rollback').catch((e: Error) => {
             broken = e;

@@ -1,5 +1,5 @@
 import { type EventType, type HubEvent } from '../../shared/api/index.js';
-import { type Db, type Query } from '../db/db.js';
+import { type Db, deferOf, type Query, withDefer } from '../db/db.js';
 import { iso } from '../time.js';
 
 /** The NOTIFY channel that wakes every hub's event feed. */
@@ -97,7 +97,7 @@ export async function eventTransaction<T>(
   const result = await db.transaction(
     (raw) => {
       events = [];
-      const q: Query = (sql, params) => raw(sql, params);
+      const q: Query = withDefer((sql, params) => raw(sql, params), deferOf(raw));
       pending.set(q, events);
       return fn(q);
     },

@@ -6,7 +6,7 @@ import {
 } from '../../shared/domain/index.js';
 import { refreshAgent, refreshAgents } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
-import { type Query } from '../db/db.js';
+import { type Query, writeLater } from '../db/db.js';
 import { HubError } from '../errors.js';
 import { type NewEvent } from '../events/append.js';
 import { cancelTimer, scheduleTimer } from '../timers/store.js';
@@ -165,7 +165,7 @@ export async function offerTask(
   const events: NewEvent[] = [];
   let dto: Offer | null = null;
   if (opts.autoAccept) {
-    await q('update agents set idle_since = $2 where id = $1', [agentId, now]);
+    await writeLater(q, 'update agents set idle_since = $2 where id = $1', [agentId, now]);
     events.push(
       ...(await assignTicket(q, task, agentId, {
         offerId: offer.id,
@@ -324,9 +324,11 @@ export async function requeueTask(
 ): Promise<NewEvent[]> {
   const events: NewEvent[] = [];
   const previousAgent = task.agent_id;
-  await q(`update tasks set status = 'queued', agent_id = null, assigned_at = null where id = $1`, [
-    task.id,
-  ]);
+  await writeLater(
+    q,
+    `update tasks set status = 'queued', agent_id = null, assigned_at = null where id = $1`,
+    [task.id],
+  );
   if (task.status === 'assigned' || task.status === 'wrapping') {
     const rows = await q<{ id: string }>(
       `update tickets set assignee_id = null, version = version + 1, updated_at = now()
@@ -367,12 +369,11 @@ async function closeOffer(
   reason: string | null,
   by: string | null,
 ): Promise<NewEvent[]> {
-  await q(`update offers set status = $2, answered_at = $3, reason = $4 where id = $1`, [
-    offer.id,
-    outcome,
-    now,
-    reason,
-  ]);
+  await writeLater(
+    q,
+    `update offers set status = $2, answered_at = $3, reason = $4 where id = $1`,
+    [offer.id, outcome, now, reason],
+  );
   await cancelTimer(q, `offer:${offer.id}`);
   const ringMs = msBetween(offer.offered_at, now);
   const type =
@@ -474,7 +475,7 @@ export async function rejectOffer(
     );
   }
   const events = await closeOffer(q, locked.offer, locked.task, now, 'rejected', reason, agentId);
-  await q('update agents set missed_offers = 0 where id = $1', [agentId]);
+  await writeLater(q, 'update agents set missed_offers = 0 where id = $1', [agentId]);
   events.push(...(await refreshAgent(q, agentId, now, 'routing')).events);
   return events;
 }

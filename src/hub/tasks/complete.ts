@@ -1,6 +1,6 @@
 import { refreshAgent } from '../agents/state.js';
 import { addMs, msBetween, toDate } from '../clock.js';
-import { type Query } from '../db/db.js';
+import { type Query, writeLater } from '../db/db.js';
 import { HubError } from '../errors.js';
 import { type NewEvent } from '../events/append.js';
 import { type TaskRow } from '../routing/offers.js';
@@ -150,11 +150,11 @@ export async function completeTask(
   // task, in the hub's lock order); with wrap-up it is updated below, so lock it first.
   if (wrapS > 0) await q('select id from agents where id = $1 for update', [agentId]);
   if (wrapS === 0) {
-    await q(`update tasks set status = 'completed', completed_at = $2, topic = $3 where id = $1`, [
-      task.id,
-      now,
-      opts.topic,
-    ]);
+    await writeLater(
+      q,
+      `update tasks set status = 'completed', completed_at = $2, topic = $3 where id = $1`,
+      [task.id, now, opts.topic],
+    );
     events.push(
       taskCompletedEvent(task, now, {
         topic: opts.topic,
@@ -174,12 +174,13 @@ export async function completeTask(
     events.push(...(await endWrapUp(q, agentId, now, { topic: null, endedBy: 'next_wrap_up' })));
   }
   const until = addMs(now, wrapS * 1000);
-  await q(`update tasks set status = 'wrapping', wrap_started_at = $2, topic = $3 where id = $1`, [
-    task.id,
-    now,
-    opts.topic,
-  ]);
-  await q(
+  await writeLater(
+    q,
+    `update tasks set status = 'wrapping', wrap_started_at = $2, topic = $3 where id = $1`,
+    [task.id, now, opts.topic],
+  );
+  await writeLater(
+    q,
     `update agents set wrap_task_id = $2, wrap_until = $3, wrap_started_at = $4,
        wrap_extended = false where id = $1`,
     [agentId, task.id, until, now],

@@ -2,6 +2,7 @@ import { type AgentProfile, type TicketSummary } from '../../shared/domain/index
 import { refreshAgent } from '../agents/state.js';
 import { msBetween } from '../clock.js';
 import { type HubContext } from '../context.js';
+import { writeLater } from '../db/db.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { type TaskRow } from '../routing/offers.js';
 import { completeTask } from '../tasks/complete.js';
@@ -58,7 +59,8 @@ export async function closeTicket(
          where task_id = $1 and status = 'pending' returning id, agent_id, offered_at`,
         [task.id, now],
       );
-      await q(
+      await writeLater(
+        q,
         `update tasks set status = 'canceled', agent_id = null, completed_at = $2 where id = $1`,
         [task.id, now],
       );

@@ -1,4 +1,4 @@
-import { type Query } from '../db/db.js';
+import { type Query, writeLater } from '../db/db.js';
 
 export type TimerKind =
   'offer_timeout' | 'wrap_up_end' | 'presence_lost' | 'return_work' | 'task_max_wait';
@@ -28,7 +28,8 @@ export interface TimerRow {
 
 /** Schedules (or re-schedules) a timer inside the caller's transaction: it exists iff that commits. */
 export async function scheduleTimer(q: Query, t: NewTimer): Promise<void> {
-  await q(
+  await writeLater(
+    q,
     `insert into timers (key, kind, due_at, agent_id, task_id, offer_id, data)
      values ($1, $2, $3, $4, $5, $6, $7::jsonb)
      on conflict (key) do update set due_at = excluded.due_at, data = excluded.data`,
@@ -45,5 +46,5 @@ export async function scheduleTimer(q: Query, t: NewTimer): Promise<void> {
 }
 
 export async function cancelTimer(q: Query, key: string): Promise<void> {
-  await q('delete from timers where key = $1', [key]);
+  await writeLater(q, 'delete from timers where key = $1', [key]);
 }

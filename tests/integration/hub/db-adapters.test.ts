@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, pgErrorCode, PG_UNIQUE_VIOLATION, withRetry } from '../../../src/hub/db/db.js';
+import {
+  type Db,
+  pgErrorCode,
+  PG_UNIQUE_VIOLATION,
+  withRetry,
+  writeLater,
+} from '../../../src/hub/db/db.js';
 import { openPglite } from '../../../src/hub/db/pglite.js';
 import { openPostgres } from '../../../src/hub/db/postgres.js';
 import { appendEvents, eventTransaction } from '../../../src/hub/events/append.js';
@@ -106,6 +112,67 @@ describe.each(adapters)('%s adapter', (_name, open, available) => {
       expect(await db.query('select * from t where id = 4')).toEqual([]);
       const after = await db.query<{ n: number }>('select count(*)::int as n from events');
       expect(after[0]!.n).toBe(before[0]!.n + 2);
+    },
+  );
+
+  it.skipIf(!available)(
+    'held-back writes run in order before the next statement, and commit with the transaction',
+    async () => {
+      await db.query('insert into t (id, v, n) values (10, $1, 0)', ['start']);
+      // Several rounds: the first prepares the statements on the connection, later ones pipeline.
+      for (let round = 1; round <= 3; round++) {
+        const seen = await db.transaction(async (q) => {
+          await writeLater(q, 'update t set n = n + 1 where id = $1', [10]);
+          await writeLater(q, 'update t set v = $2 where id = $1', [10, `round ${round}`]);
+          await writeLater(q, 'update t set n = n * 10 where id = $1', [10]);
+          // A read sees the held-back writes, applied in the order they were asked for.
+          return q<{ v: string; n: number }>('select v, n from t where id = $1', [10]);
+        });
+        expect(seen).toEqual([{ v: `round ${round}`, n: round === 1 ? 10 : expect.any(Number) }]);
+      }
+      expect(await db.query('select n from t where id = 10')).toEqual([{ n: 1110 }]);
+
+      // Held back until the end: committed with it (no final statement, and with events).
+      await db.transaction(async (q) => {
+        await writeLater(q, 'update t set v = $2 where id = $1', [10, 'at the end']);
+      });
+      expect(await db.query('select v from t where id = 10')).toEqual([{ v: 'at the end' }]);
+      const { appended } = await eventTransaction(db, async (q) => {
+        await writeLater(q, 'update t set v = $2 where id = $1', [10, 'with an event']);
+        await appendEvents(q, [{ type: 'agent.login', data: {} }]);
+      });
+      expect(appended).toHaveLength(1);
+      expect(await db.query('select v from t where id = 10')).toEqual([{ v: 'with an event' }]);
+      // Outside a transaction it runs at once.
+      await writeLater(db.query, 'update t set v = $2 where id = $1', [10, 'at once']);
+      expect(await db.query('select v from t where id = 10')).toEqual([{ v: 'at once' }]);
+    },
+  );
+
+  it.skipIf(!available)(
+    'a failing held-back write fails the transaction: nothing of it is committed',
+    async () => {
+      await db.query('insert into t (id, v) values (20, $1), (21, $1)', ['kept']);
+      for (let round = 0; round < 3; round++) {
+        // Failing at the next statement, at the final statement with events, and at COMMIT.
+        const err = await eventTransaction(db, async (q) => {
+          await writeLater(q, 'update t set v = $2 where id = $1', [20, 'lost']);
+          await writeLater(q, 'update t set id = $2 where id = $1', [21, 20]);
+          if (round === 0) await q('select 1');
+          if (round === 1) await appendEvents(q, [{ type: 'agent.login', data: {} }]);
+        }).catch((e: unknown) => e);
+        expect(pgErrorCode(err)).toBe(PG_UNIQUE_VIOLATION);
+        expect(await db.query('select id, v from t where id in (20, 21) order by id')).toEqual([
+          { id: 20, v: 'kept' },
+          { id: 21, v: 'kept' },
+        ]);
+      }
+      // The connection is fine afterwards.
+      const rows = await db.transaction(async (q) => {
+        await writeLater(q, 'update t set v = $2 where id = $1', [20, 'fine']);
+        return q('select v from t where id = $1', [20]);
+      });
+      expect(rows).toEqual([{ v: 'fine' }]);
     },
   );
 
