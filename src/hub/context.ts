@@ -1,4 +1,5 @@
 import { type PresenceConfig } from './agents/presence.js';
+import { type PrincipalCache } from './auth/principal-cache.js';
 import { type Clock } from './clock.js';
 import { type Db, type Query, withRetry } from './db/db.js';
 import { eventTransaction } from './events/append.js';
@@ -23,6 +24,8 @@ export interface HubContext {
   readonly db: Db;
   readonly feed: EventFeed;
   readonly router: Router;
+  /** Bearer tokens resolved recently (see `PrincipalCache` for how stale they can be). */
+  readonly principals: PrincipalCache;
   readonly scheduler: Scheduler;
   /** The hub's time source for routing decisions and timers (injectable for tests). */
   readonly clock: Clock;

@@ -2,6 +2,7 @@ import { type FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { type LoggingOptions } from './api/logging.js';
 import { DEFAULT_SCRYPT_COST } from './auth/password.js';
+import { PrincipalCache } from './auth/principal-cache.js';
 import { type HubConfig, type HubContext, makeTx } from './context.js';
 import { openDb } from './db/open.js';
 import { seedDemo } from './demo/seed.js';
@@ -34,6 +35,12 @@ export interface HubOptions {
   sessionTtlSeconds?: number;
   reopenWindowDays?: number;
   pingIntervalMs?: number;
+  /**
+   * How long a resolved bearer token is trusted without a database lookup (default 1000 ms;
+   * 0 = look up every request). A logout is seen at once on this hub, and on others when their
+   * event feed delivers it.
+   */
+  authCacheMs?: number;
   /** Safety-net intervals for routing and the event feed. */
   routingSweepMs?: number;
   feedPollMs?: number;
@@ -82,10 +89,13 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     // A fired timer may have freed an agent or put a task back: route again.
     void router.run();
   });
+  const principals = new PrincipalCache(opts.authCacheMs ?? 1000);
+  feed.subscribe((event) => principals.observe(event));
   const ctx: HubContext = {
     db,
     feed,
     router,
+    principals,
     scheduler,
     clock,
     log,

@@ -2,7 +2,7 @@ import { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { type HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { hasAnyRole, type Principal, type RouteAuth } from '../auth/principal.js';
-import { bearerToken, resolveToken } from '../auth/sessions.js';
+import { bearerToken } from '../auth/sessions.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,7 +35,7 @@ export function installGuard(app: FastifyInstance, ctx: HubContext): void {
     if (auth === undefined) throw new HubError('forbidden', 'route has no access rule');
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new HubError('unauthorized', 'missing bearer token');
-    const principal = await resolveToken(ctx.db.query, token);
+    const principal = await ctx.principals.resolve(ctx.db.query, token);
     if (!principal) throw new HubError('unauthorized', 'invalid or expired token');
     if (auth === 'integration') {
       if (principal.kind !== 'integration') {

@@ -70,4 +70,6 @@ export async function logout(ctx: HubContext, agentId: string, tokenHash: string
     }
     await appendEvents(q, [...events, { type: 'agent.logout', agentId, data: {} }]);
   });
+  // At once on this hub (the feed may hold the event back behind a gap for a few ms).
+  ctx.principals.forgetAgent(agentId);
 }

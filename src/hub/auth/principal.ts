@@ -2,7 +2,7 @@ import { type AgentProfile, type Role } from '../../shared/domain/index.js';
 
 /** Who is calling: a signed-in person, or a channel integration posting inbound messages. */
 export type Principal =
-  | { kind: 'agent'; agent: AgentProfile; tokenHash: string }
+  | { kind: 'agent'; agent: AgentProfile; tokenHash: string; expiresAt: Date }
   | { kind: 'integration'; tokenId: string; name: string };
 
 /**

@@ -24,15 +24,17 @@ export async function createSession(
 export async function agentForToken(
   q: Query,
   token: string,
-): Promise<{ agent: AgentProfile; tokenHash: string } | undefined> {
+): Promise<{ agent: AgentProfile; tokenHash: string; expiresAt: Date } | undefined> {
   const tokenHash = hashToken(token);
-  const rows = await q<AgentRow>(
-    `select a.* from sessions s join agents a on a.id = s.agent_id
+  const rows = await q<AgentRow & { session_expires_at: Date | string }>(
+    `select a.*, s.expires_at as session_expires_at from sessions s join agents a on a.id = s.agent_id
      where s.token_hash = $1 and s.expires_at > now()`,
     [tokenHash],
   );
   const row = rows[0];
-  return row ? { agent: agentProfile(row), tokenHash } : undefined;
+  return row
+    ? { agent: agentProfile(row), tokenHash, expiresAt: new Date(row.session_expires_at) }
+    : undefined;
 }
 
 export async function integrationForToken(
