@@ -21,7 +21,8 @@ export async function lockAgent(q: Query, agentId: string): Promise<AgentRow> {
   return rows[0];
 }
 
-type RefreshRow = AgentRow & { has_offer: boolean; active: number };
+/** An agent row with the facts `reconcile` needs about its offers and tasks. */
+export type RefreshRow = AgentRow & { has_offer: boolean; active: number };
 
 /** What `refreshAgents` writes back for one agent (the whole new state, computed under the lock). */
 interface AgentUpdate {
@@ -117,8 +118,7 @@ export async function refreshAgents(
   now: Date,
   cause?: string,
 ): Promise<{ rows: Map<string, AgentRow>; events: NewEvent[] }> {
-  const rows = new Map<string, AgentRow>();
-  if (agentIds.length === 0) return { rows, events: [] };
+  if (agentIds.length === 0) return { rows: new Map(), events: [] };
   const found = await q<RefreshRow>(
     `select a.*,
        exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending') as has_offer,
@@ -127,6 +127,21 @@ export async function refreshAgents(
      from agents a where a.id = any($1::uuid[]) order by a.id for update`,
     [[...new Set(agentIds)]],
   );
+  return applyRefresh(q, found, now, cause);
+}
+
+/**
+ * The second half of `refreshAgents`, for callers that read the rows in a statement of their
+ * own (locked, and with `has_offer` / `active` as they are after the caller's writes): saves
+ * the read's round trip on the routing path.
+ */
+export async function applyRefresh(
+  q: Query,
+  found: readonly RefreshRow[],
+  now: Date,
+  cause?: string,
+): Promise<{ rows: Map<string, AgentRow>; events: NewEvent[] }> {
+  const rows = new Map<string, AgentRow>();
   const updates: AgentUpdate[] = [];
   const events: NewEvent[] = [];
   for (const row of found) {

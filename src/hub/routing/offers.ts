@@ -4,7 +4,7 @@ import {
   type Task,
   type TicketSummary,
 } from '../../shared/domain/index.js';
-import { refreshAgent, refreshAgents } from '../agents/state.js';
+import { applyRefresh, refreshAgent, type RefreshRow } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
 import { type Query, writeLater } from '../db/db.js';
 import { HubError } from '../errors.js';
@@ -226,7 +226,7 @@ export async function offerTasks(
 ): Promise<{ events: NewEvent[]; results: OfferResult[] }> {
   if (requests.length === 0) return { events: [], results: [] };
   const { now } = opts;
-  const rows = await q<{ task: TaskRow; offer: OfferRow; ticket: TicketRow }>(
+  const rows = await q<{ task: TaskRow; offer: OfferRow; ticket: TicketRow; agent: RefreshRow }>(
     `with p as (
        select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) as p(task_id, agent_id, expires_at)
      ), up as (
@@ -243,9 +243,13 @@ export async function offerTasks(
        on conflict (key) do update set due_at = excluded.due_at, data = excluded.data
      )
      select to_jsonb(up) as task, to_jsonb(ins) as offer,
-       to_jsonb(k) || jsonb_build_object('customer_name', c.name) as ticket
+       to_jsonb(k) || jsonb_build_object('customer_name', c.name) as ticket,
+       to_jsonb(a) || jsonb_build_object('has_offer', true,
+         'active', (select count(*) from tasks t where t.agent_id = a.id
+                    and t.status in ('assigned', 'wrapping'))) as agent
      from up join ins on ins.task_id = up.id
-     join tickets k on k.id = up.ticket_id join customers c on c.id = k.customer_id`,
+     join tickets k on k.id = up.ticket_id join customers c on c.id = k.customer_id
+     join agents a on a.id = ins.agent_id`,
     [
       requests.map((r) => r.taskId),
       requests.map((r) => r.agentId),
@@ -277,9 +281,11 @@ export async function offerTasks(
     events.push(event);
     results.push({ events: [event], offer: dto, task });
   }
-  const agents = await refreshAgents(
+  // The offered agents (locked by the caller) as they are now: each has this pending offer, and
+  // an offer does not change their active tasks — the refresh needs no read of its own.
+  const agents = await applyRefresh(
     q,
-    requests.map((r) => r.agentId),
+    rows.map((r) => r.agent),
     now,
     'routing',
   );
@@ -296,22 +302,23 @@ async function lockOffer(
   q: Query,
   offerId: string,
 ): Promise<{ offer: OfferRow; task: TaskRow } | undefined> {
-  const task = (
-    await q<TaskRow>(
-      `select t.* from offers o join tasks t on t.id = o.task_id join tickets k on k.id = t.ticket_id
-       where o.id = $1 for update of t, k`,
+  // One statement: rows are locked in the order of the FROM list; a row that changed while we
+  // waited for its lock is read again in its latest version (PostgreSQL's recheck), so the offer
+  // and task are as committed when the locks are ours.
+  const row = (
+    await q<{ task: TaskRow; offer: OfferRow }>(
+      `select to_jsonb(t) as task, to_jsonb(o) as offer
+       from offers f
+       join tasks t on t.id = f.task_id
+       join tickets k on k.id = t.ticket_id
+       join agents a on a.id = f.agent_id
+       join offers o on o.id = f.id
+       where f.id = $1
+       for update of t, k, a, o`,
       [offerId],
     )
   )[0];
-  if (!task) return undefined;
-  const offer = (
-    await q<OfferRow>(
-      `select o.* from agents a join offers o on o.agent_id = a.id where o.id = $1
-       for update of a, o`,
-      [offerId],
-    )
-  )[0];
-  return offer ? { offer, task } : undefined;
+  return row ? { offer: row.offer, task: row.task } : undefined;
 }
 
 /** Puts a task back in its queue. It keeps its entry time, so it is at the head of its queue. */
@@ -418,20 +425,29 @@ export async function acceptOffer(
       status: offer.status,
     });
   }
-  // The offer, its timer, the task and the agent's idle clock in one statement.
-  const updated = (
-    await q<TaskRow>(
+  // The offer, its timer, the task and the agent's idle clock in one statement, which also reads
+  // the (locked) agent as the refresh needs it after these writes: this offer no longer
+  // pending, this task active (the statement's own writes are invisible to its subqueries).
+  const { agent_refresh: agentRow, ...updated } = (
+    await q<TaskRow & { agent_refresh: RefreshRow | null }>(
       `with o as (
          update offers set status = 'accepted', answered_at = $2 where id = $3 returning id
        ), tm as (
          delete from timers where key = 'offer:' || $3::text
        ), ag as (
-         update agents set idle_since = $2, missed_offers = 0 where id = $4
+         update agents set idle_since = $2, missed_offers = 0 where id = $4 returning *
        )
-       update tasks set status = 'assigned', assigned_at = $2 where id = $1 returning *`,
+       update tasks set status = 'assigned', assigned_at = $2 where id = $1
+       returning *, (select to_jsonb(ag) || jsonb_build_object(
+           'has_offer', exists (select 1 from offers x where x.agent_id = $4
+                                and x.status = 'pending' and x.id <> $3),
+           'active', 1 + (select count(*) from tasks y where y.agent_id = $4
+                          and y.status in ('assigned', 'wrapping') and y.id <> $1))
+         from ag) as agent_refresh`,
       [task.id, now, offerId, agentId],
     )
   )[0]!;
+  if (!agentRow) throw new HubError('not_found', 'agent not found');
   const ringMs = msBetween(offer.offered_at, now);
   const waitMs = msBetween(task.created_at, now);
   const assigned = await assignTicketWithSummary(q, updated, agentId, {
@@ -450,7 +466,7 @@ export async function acceptOffer(
     },
     ...assigned.events,
   ];
-  events.push(...(await refreshAgent(q, agentId, now, 'routing')).events);
+  events.push(...(await applyRefresh(q, [agentRow], now, 'routing')).events);
   return { events, task: updated, ticket: assigned.ticket };
 }
 
