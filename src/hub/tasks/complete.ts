@@ -129,14 +129,21 @@ export async function completeTask(
   q: Query,
   task: TaskRow,
   now: Date,
-  opts: { topic: string | null; by: string | null; endedBy: EndedBy; requireTopic: boolean },
+  opts: {
+    topic: string | null;
+    by: string | null;
+    endedBy: EndedBy;
+    requireTopic: boolean;
+    /** The task's queue when the caller read it already (saves a statement). */
+    queue?: QueueRow;
+  },
 ): Promise<NewEvent[]> {
   if (task.status !== 'assigned' || task.agent_id === null) {
     throw new HubError('invalid_state', `the task is ${task.status}, not assigned`, {
       status: task.status,
     });
   }
-  const queue = (await queueRow(q, task.queue_id))!;
+  const queue = opts.queue ?? (await queueRow(q, task.queue_id))!;
   checkTopic(queue, opts.topic);
   const agentId = task.agent_id;
   const wrapS = Number(queue.wrap_up_seconds);

@@ -5,6 +5,7 @@ import { type HubContext } from '../context.js';
 import { writeLater } from '../db/db.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { type TaskRow } from '../routing/offers.js';
+import { type QueueRow } from '../routing/queues.js';
 import { completeTask } from '../tasks/complete.js';
 import { cancelTimer } from '../timers/store.js';
 import { iso } from '../time.js';
@@ -32,17 +33,20 @@ export async function closeTicket(
       (await q<TicketRow>(`${TICKET_SELECT} where t.id = $1 for update of t`, [ticketId]))[0],
     );
     if (row.status === 'closed') return { summary: ticketSummary(row), freed: false };
-    const tasks = await q<TaskRow>(
-      `select * from tasks where ticket_id = $1 and status in ('queued', 'offered', 'assigned')
-       order by created_at for update`,
+    // With each task its queue (completing needs its wrap-up and topic rules).
+    const tasks = await q<TaskRow & { queue_row: QueueRow }>(
+      `select t.*, to_jsonb(qu) as queue_row from tasks t join queues qu on qu.id = t.queue_id
+       where t.ticket_id = $1 and t.status in ('queued', 'offered', 'assigned')
+       order by t.created_at for update of t`,
       [ticketId],
     );
     const events: NewEvent[] = [];
     let freed = false;
-    for (const task of tasks) {
+    for (const { queue_row: queue, ...task } of tasks) {
       if (task.status === 'assigned') {
         events.push(
           ...(await completeTask(q, task, now, {
+            queue,
             topic: opts.topic ?? null,
             by: agent.id,
             endedBy: 'close',

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { type InboundMessageRequest, type InboundMessageResponse } from '../../shared/api/index.js';
 import { type HubContext } from '../context.js';
-import { type Query } from '../db/db.js';
+import { type Query, writeLater } from '../db/db.js';
 import { matchOrCreateCustomer } from '../customers/match.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { refreshAgent } from '../agents/state.js';
@@ -168,27 +169,27 @@ export async function receiveInbound(
       const sla = taskQueue.sla_first_response_seconds
         ? addMs(now, Number(taskQueue.sla_first_response_seconds) * 1000)
         : null;
-      const taskRows = await q<TaskRow>(
-        `insert into tasks (ticket_id, queue_id, channel, status, priority, agent_id, assigned_at,
-           created_at, sla_deadline, language, skills)
-         values ($1, $2, $3, $4, $5, $6, case when $6::uuid is null then null else $7::timestamptz end,
-           $7, $8, $9, $10::jsonb)
-         returning *`,
-        [
-          ticketId,
-          taskQueue.id,
-          ticketRow.channel,
-          keeper ? 'assigned' : 'queued',
-          priority,
-          keeper ?? null,
-          now,
-          sla,
-          language,
-          JSON.stringify(skills),
-        ],
-      );
-      const task = taskRows[0]!;
-      taskId = task.id;
+      // The id is made here, so a queued task's insert needs no answer: it rides with the
+      // transaction's next statement (writeLater). A task going straight back to its keeper is
+      // read back, as the assignment needs the row.
+      taskId = randomUUID();
+      const insertTask = `insert into tasks (id, ticket_id, queue_id, channel, status, priority,
+           agent_id, assigned_at, created_at, sla_deadline, language, skills)
+         values ($11, $1, $2, $3, $4, $5, $6,
+           case when $6::uuid is null then null else $7::timestamptz end, $7, $8, $9, $10::jsonb)`;
+      const taskValues = [
+        ticketId,
+        taskQueue.id,
+        ticketRow.channel,
+        keeper ? 'assigned' : 'queued',
+        priority,
+        keeper ?? null,
+        now,
+        sla,
+        language,
+        JSON.stringify(skills),
+        taskId,
+      ];
       if (!isOpen(taskQueue.business_hours, now)) {
         events.push({
           type: 'queue.after_hours',
@@ -198,6 +199,7 @@ export async function receiveInbound(
         });
       }
       if (keeper) {
+        const task = (await q<TaskRow>(`${insertTask} returning *`, taskValues))[0]!;
         events.push(
           ...(await assignTicket(q, task, keeper, {
             via: 'reopen',
@@ -209,6 +211,7 @@ export async function receiveInbound(
         );
         events.push(...(await refreshAgent(q, keeper, now, 'routing')).events);
       } else {
+        await writeLater(q, insertTask, taskValues);
         if (taskQueue.max_queued) {
           const queued = await q<{ n: number }>(
             `select count(*)::int as n from tasks where queue_id = $1 and status = 'queued'`,
