@@ -91,6 +91,8 @@ export async function routeBatch(
 export class Router {
   private current: Promise<void> | undefined;
   private next: Promise<void> | undefined;
+  /** Whether every caller waiting for `next` asked only for a probe. */
+  private nextProbe = true;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -101,17 +103,25 @@ export class Router {
     private readonly afterCommit: (events: HubEvent[]) => void,
   ) {}
 
-  /** Resolves after a routing pass that started after this call has finished. Never rejects. */
-  run(): Promise<void> {
+  /**
+   * Resolves after a routing pass that started after this call has finished. Never rejects.
+   * `probe`: the caller only freed capacity (a close), so usually nothing waits — first look,
+   * outside a transaction, whether any task is queued at all, and open the routing transaction
+   * only if so (one round trip instead of two for the common empty pass). A task queued after
+   * the look is routed by the pass its own arrival triggers.
+   */
+  run(opts: { probe?: boolean } = {}): Promise<void> {
+    const probe = opts.probe === true;
     if (!this.current) {
-      this.current = this.pass().finally(() => {
+      this.current = this.pass(probe).finally(() => {
         this.current = undefined;
       });
       return this.current;
     }
+    this.nextProbe = this.next ? this.nextProbe && probe : probe;
     this.next ??= this.current.then(() => {
       this.next = undefined;
-      return this.run();
+      return this.run({ probe: this.nextProbe });
     });
     return this.next;
   }
@@ -128,8 +138,15 @@ export class Router {
     await this.current;
   }
 
-  private async pass(): Promise<void> {
+  private async pass(probe: boolean): Promise<void> {
     try {
+      if (probe) {
+        const [row] = await this.db.query<{ queued: boolean }>(
+          `select exists (select 1 from tasks t join queues qu on qu.id = t.queue_id
+             where t.status = 'queued' and qu.mode = 'push') as queued`,
+        );
+        if (!row?.queued) return;
+      }
       for (;;) {
         const {
           result: { count, more },

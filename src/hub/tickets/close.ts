@@ -116,6 +116,6 @@ export async function closeTicket(
     await appendEvents(q, events);
     return { summary, freed };
   });
-  if (freed) await ctx.router.run();
+  if (freed) await ctx.router.run({ probe: true });
   return summary;
 }
