@@ -7,6 +7,7 @@ import { sql as v6 } from './006-call-takeover.js';
 import { sql as v7 } from './007-call-proxy-instance.js';
 import { sql as v8 } from './008-routing-indexes.js';
 import { sql as v9 } from './009-evapi-gap.js';
+import { sql as v10 } from './010-routing-views.js';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'call-proxy-instance', sql: v7 },
   { version: 8, name: 'routing-indexes', sql: v8 },
   { version: 9, name: 'evapi-gap', sql: v9 },
+  { version: 10, name: 'routing-views', sql: v10 },
 ];
