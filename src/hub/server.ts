@@ -8,6 +8,7 @@ import { openDb } from './db/open.js';
 import { seedDemo } from './demo/seed.js';
 import { startSimulator, type Simulator } from './demo/simulator.js';
 import { EventFeed } from './events/feed.js';
+import { HubPeers } from './events/peers.js';
 import { ForwardingLog } from './log.js';
 import { DEFAULT_PRESENCE, type PresenceConfig } from './agents/presence.js';
 import { type Clock, systemClock } from './clock.js';
@@ -36,7 +37,7 @@ export interface HubOptions {
   reopenWindowDays?: number;
   pingIntervalMs?: number;
   /**
-   * How long a resolved bearer token is trusted without a database lookup (default 1000 ms;
+   * How long a resolved bearer token is trusted without a database lookup (default 5000 ms;
    * 0 = look up every request). A logout is seen at once on this hub, and on others when their
    * event feed delivers it.
    */
@@ -82,6 +83,8 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     onError: (err) => log.error({ err }, 'database error'),
   });
   const feed = new EventFeed(db, log);
+  // Other hubs on this database: only then do commits NOTIFY (see HubPeers).
+  const peers = new HubPeers(db, log);
   const tx = makeTx(db, feed);
   const router = new Router(db, log, clock, (events) => feed.publish(events));
   const scheduler = new Scheduler(db, clock, log, timerHandler(config), () => {
@@ -89,7 +92,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     // A fired timer may have freed an agent or put a task back: route again.
     void router.run();
   });
-  const principals = new PrincipalCache(opts.authCacheMs ?? 1000);
+  const principals = new PrincipalCache(opts.authCacheMs ?? 5000);
   feed.subscribe((event) => principals.observe(event));
   const ctx: HubContext = {
     db,
@@ -108,6 +111,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
   const calls = opts.telephony ? new CallCenter(ctx, telephonyConfig(opts.telephony)) : null;
   try {
     await feed.start(opts.feedPollMs ?? 2000);
+    await peers.start();
     app = await buildApp(ctx, {
       logging: opts.logging ?? false,
       pingIntervalMs: opts.pingIntervalMs ?? 30_000,
@@ -139,6 +143,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
           await app!.close();
           await scheduler.stop();
           await router.stop();
+          await peers.stop();
           await feed.stop();
           await db.close();
         })();
@@ -151,6 +156,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     await app?.close().catch(() => {});
     await scheduler.stop();
     await router.stop();
+    await peers.stop();
     await feed.stop();
     await db.close();
     throw err;

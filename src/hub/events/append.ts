@@ -1,6 +1,7 @@
 import { type EventType, type HubEvent } from '../../shared/api/index.js';
 import { type Db, deferOf, type Query, withDefer } from '../db/db.js';
 import { iso } from '../time.js';
+import { notifiesPeers } from './peers.js';
 
 /** The NOTIFY channel that wakes every hub's event feed. */
 export const EVENTS_CHANNEL = 'concierge_events';
@@ -50,7 +51,10 @@ export function hubEvent(row: EventRow): HubEvent {
 const pending = new WeakMap<Query, NewEvent[]>();
 
 /** The one statement that appends events and signals other hubs on commit. */
-function appendStatement(events: readonly NewEvent[]): { text: string; values: unknown[] } {
+function appendStatement(
+  events: readonly NewEvent[],
+  notify: boolean,
+): { text: string; values: unknown[] } {
   // Ids are assigned in array order (unnest … with ordinality keeps it), so the order the caller
   // gave is the order in the log. The payload is only a hint; readers query the table. The
   // serialising lock is taken by a one-time filter before the first row (and so the first id) is
@@ -65,7 +69,9 @@ function appendStatement(events: readonly NewEvent[]): { text: string; values: u
        order by n
        returning *
      )
-     select ins.*, pg_notify($8, (select max(id) from ins)::text) is null as notified
+     select ins.*,
+       (case when $9::boolean then pg_notify($8, (select max(id) from ins)::text) end) is null
+         as notified
      from ins`,
     values: [
       events.map((e) => e.type),
@@ -76,6 +82,7 @@ function appendStatement(events: readonly NewEvent[]): { text: string; values: u
       events.map((e) => JSON.stringify(e.data ?? {})),
       EVENTS_LOCK,
       EVENTS_CHANNEL,
+      notify,
     ],
   };
 }
@@ -106,7 +113,8 @@ export async function eventTransaction<T>(
         events.length === 0
           ? undefined
           : {
-              ...appendStatement(events),
+              // The caller publishes these in process; other hubs (if any) need the NOTIFY.
+              ...appendStatement(events, notifiesPeers(db)),
               committed: (rows) => (appended = inIdOrder(rows as EventRow[])),
             },
     },
@@ -126,7 +134,8 @@ export async function appendEvents(q: Query, events: readonly NewEvent[]): Promi
     waiting.push(...events);
     return;
   }
-  const { text, values } = appendStatement(events);
+  // Nobody publishes these in process: the NOTIFY wakes this hub's feed too.
+  const { text, values } = appendStatement(events, true);
   await q(text, values);
 }
 
