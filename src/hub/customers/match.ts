@@ -1,4 +1,5 @@
-import { type Query } from '../db/db.js';
+import { randomUUID } from 'node:crypto';
+import { type Query, writeLater } from '../db/db.js';
 import { type NewEvent } from '../events/append.js';
 
 export interface ContactFrom {
@@ -45,18 +46,17 @@ export async function matchOrCreateCustomer(q: Query, from: ContactFrom): Promis
 
   const events: NewEvent[] = [];
   if (!customerId) {
-    // The customer and its identities in one statement. No ON CONFLICT: losing a race must abort
-    // this attempt (see above).
-    const rows = await q<{ id: string }>(
-      `with c as (insert into customers (name) values ($1) returning id),
-       i as (
-         insert into customer_identities (customer_id, kind, value)
-         select c.id, u.k, u.v from c, unnest($2::text[], $3::text[]) as u(k, v)
-       )
-       select id from c`,
-      [from.name ?? null, kinds, values],
+    // The customer and its identities in one statement, its id made here so that nothing needs
+    // its answer: it rides with the transaction's next statement (writeLater). No ON CONFLICT:
+    // losing a race must abort this attempt (see above) — it does, at that next statement.
+    customerId = randomUUID();
+    await writeLater(
+      q,
+      `with c as (insert into customers (id, name) values ($1, $2) returning id)
+       insert into customer_identities (customer_id, kind, value)
+       select c.id, u.k, u.v from c, unnest($3::text[], $4::text[]) as u(k, v)`,
+      [customerId, from.name ?? null, kinds, values],
     );
-    customerId = rows[0]!.id;
     events.push({
       type: 'customer.created',
       data: {
@@ -72,16 +72,17 @@ export async function matchOrCreateCustomer(q: Query, from: ContactFrom): Promis
   }
 
   // Locking the customer serialises concurrent messages of one customer, so two of them cannot
-  // both find "no open ticket" and open two tickets. New identities and a missing name ride along.
-  await q(
-    `with l as (select id from customers where id = $1 for update),
-     i as (
+  // both find "no open ticket" and open two tickets: the update (which keeps a name already set)
+  // takes the row lock. New identities ride along. No rows come back, so it is held back to the
+  // next statement — which runs after it, under the lock.
+  await writeLater(
+    q,
+    `with i as (
        insert into customer_identities (customer_id, kind, value)
        select $1, u.k, u.v from unnest($2::text[], $3::text[]) as u(k, v)
        on conflict (kind, value) do nothing
-     ),
-     n as (update customers set name = $4 where id = $1 and name is null and $4::text is not null)
-     select count(*) from l`,
+     )
+     update customers set name = coalesce(name, $4::text) where id = $1`,
     [customerId, kinds, values, from.name ?? null],
   );
   return { customerId, created: false, events };

@@ -93,36 +93,60 @@ export async function receiveInbound(
         [ticketRow.id, keeper ?? null],
       );
     }
+    let written: { message: MessageRow; ticket: TicketRow };
     if (!ticketRow) {
-      ticketRow = (
-        await q<TicketRow>(
-          `with ins as (
-             insert into tickets (subject, channel, queue_id, customer_id) values ($1, $2, $3, $4)
-             returning *
+      // A new ticket and its first message in one statement: the ticket starts at version 1,
+      // as the first message would have made it.
+      written = (
+        await q<{ message: MessageRow; ticket: TicketRow }>(
+          `with k as (
+             insert into tickets (subject, channel, queue_id, customer_id, version)
+             values ($1, $2, $3, $4, 1) returning *
+           ), m as (
+             insert into messages (ticket_id, channel, direction, text, author_name, external_id)
+             select k.id, $2, 'in', $5, $6, $7 from k returning *
            )
-           select ins.*, c.name as customer_name from ins join customers c on c.id = ins.customer_id`,
-          [subjectFrom(req), req.channel, queue?.id ?? null, customer.customerId],
+           select to_jsonb(m) as message, to_jsonb(k) || jsonb_build_object('customer_name',
+             (select c.name from customers c where c.id = $4)) as ticket
+           from m, k`,
+          [
+            subjectFrom(req),
+            req.channel,
+            queue?.id ?? null,
+            customer.customerId,
+            req.text,
+            req.from.name ?? null,
+            req.externalId ?? null,
+          ],
         )
       )[0]!;
+      ticketRow = written.ticket;
       ticketCreated = true;
+    } else {
+      // The message and the ticket's new version in one statement.
+      written = (
+        await q<{ message: MessageRow; ticket: TicketRow }>(
+          `with m as (
+             insert into messages (ticket_id, channel, direction, text, author_name, external_id)
+             values ($1, $2, 'in', $3, $4, $5) returning *
+           ), k as (
+             update tickets set version = version + 1, updated_at = now(), queue_id = $6
+             where id = $1 returning *
+           )
+           select to_jsonb(m) as message, to_jsonb(k) as ticket from m, k`,
+          [
+            ticketRow.id,
+            req.channel,
+            req.text,
+            req.from.name ?? null,
+            req.externalId ?? null,
+            ticketRow.queue_id ?? queue?.id ?? null,
+          ],
+        )
+      )[0]!;
     }
     const ticketId = ticketRow.id;
     const queueId: string | null = ticketRow.queue_id ?? queue?.id ?? null;
-
-    // The message and the ticket's new version in one statement.
-    const written = (
-      await q<{ message: MessageRow; ticket: TicketRow }>(
-        `with m as (
-           insert into messages (ticket_id, channel, direction, text, author_name, external_id)
-           values ($1, $2, 'in', $3, $4, $5) returning *
-         ), k as (
-           update tickets set version = version + 1, updated_at = now(), queue_id = $6
-           where id = $1 returning *
-         )
-         select to_jsonb(m) as message, to_jsonb(k) as ticket from m, k`,
-        [ticketId, req.channel, req.text, req.from.name ?? null, req.externalId ?? null, queueId],
-      )
-    )[0]!;
     const msg = message(written.message);
     const ticketAfterMessage = ticketSummary({
       ...written.ticket,
