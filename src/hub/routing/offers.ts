@@ -111,17 +111,24 @@ export async function assignTicketWithSummary(
     [task.ticket_id, agentId],
   );
   const ticket = ticketSummary(rows[0]!);
-  return {
-    ticket,
-    events: [
-      {
-        type: 'task.assigned',
-        ...ids(task, agentId),
-        data: { channel: task.channel, ...data, ticket },
-      },
-      { type: 'ticket.assigned', ...ids(task, agentId), data: { ticket } },
-    ],
-  };
+  return { ticket, events: assignmentEvents(task, agentId, ticket, data) };
+}
+
+/** task.assigned + ticket.assigned for a ticket now assigned to `agentId`. */
+function assignmentEvents(
+  task: TaskRow,
+  agentId: string,
+  ticket: TicketSummary,
+  data: Record<string, unknown>,
+): NewEvent[] {
+  return [
+    {
+      type: 'task.assigned',
+      ...ids(task, agentId),
+      data: { channel: task.channel, ...data, ticket },
+    },
+    { type: 'ticket.assigned', ...ids(task, agentId), data: { ticket } },
+  ];
 }
 
 /**
@@ -301,16 +308,19 @@ export async function offerTasks(
 async function lockOffer(
   q: Query,
   offerId: string,
-): Promise<{ offer: OfferRow; task: TaskRow } | undefined> {
+): Promise<{ offer: OfferRow; task: TaskRow; ticket: TicketRow; txNow: string } | undefined> {
   // One statement: rows are locked in the order of the FROM list; a row that changed while we
   // waited for its lock is read again in its latest version (PostgreSQL's recheck), so the offer
   // and task are as committed when the locks are ours.
   const row = (
-    await q<{ task: TaskRow; offer: OfferRow }>(
-      `select to_jsonb(t) as task, to_jsonb(o) as offer
+    await q<{ task: TaskRow; offer: OfferRow; ticket: TicketRow; tx_now: string }>(
+      `select to_jsonb(t) as task, to_jsonb(o) as offer,
+         to_jsonb(k) || jsonb_build_object('customer_name', c.name) as ticket,
+         to_jsonb(now()) as tx_now
        from offers f
        join tasks t on t.id = f.task_id
        join tickets k on k.id = t.ticket_id
+       join customers c on c.id = k.customer_id
        join agents a on a.id = f.agent_id
        join offers o on o.id = f.id
        where f.id = $1
@@ -318,7 +328,9 @@ async function lockOffer(
       [offerId],
     )
   )[0];
-  return row ? { offer: row.offer, task: row.task } : undefined;
+  return row
+    ? { offer: row.offer, task: row.task, ticket: row.ticket, txNow: row.tx_now }
+    : undefined;
 }
 
 /** Puts a task back in its queue. It keeps its entry time, so it is at the head of its queue. */
@@ -450,14 +462,30 @@ export async function acceptOffer(
   if (!agentRow) throw new HubError('not_found', 'agent not found');
   const ringMs = msBetween(offer.offered_at, now);
   const waitMs = msBetween(task.created_at, now);
-  const assigned = await assignTicketWithSummary(q, updated, agentId, {
-    offerId,
-    autoAccepted: false,
-    via: 'push',
-    waitMs,
-    ringMs,
-    attempt: Number(task.offer_count),
+  // The ticket is locked and known (with the transaction's now()): its update needs no answer
+  // and rides with the final statement.
+  await writeLater(
+    q,
+    `update tickets set assignee_id = $2, version = version + 1, updated_at = now() where id = $1`,
+    [task.ticket_id, agentId],
+  );
+  const ticket = ticketSummary({
+    ...locked.ticket,
+    assignee_id: agentId,
+    version: Number(locked.ticket.version) + 1,
+    updated_at: locked.txNow,
   });
+  const assigned = {
+    ticket,
+    events: assignmentEvents(updated, agentId, ticket, {
+      offerId,
+      autoAccepted: false,
+      via: 'push',
+      waitMs,
+      ringMs,
+      attempt: Number(task.offer_count),
+    }),
+  };
   const events: NewEvent[] = [
     {
       type: 'offer.accepted',

@@ -10,7 +10,7 @@ import { completeTask } from '../tasks/complete.js';
 import { cancelTimer } from '../timers/store.js';
 import { iso } from '../time.js';
 import { assertTicketAccess } from './access.js';
-import { TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
+import { ticketSummary, type TicketRow } from './rows.js';
 
 /**
  * Closes a ticket. Its assigned task is completed — with wrap-up when the queue has wrap-up time
@@ -28,10 +28,16 @@ export async function closeTicket(
 ): Promise<TicketSummary> {
   const { summary, freed } = await ctx.tx(async (q) => {
     const now = ctx.clock.now();
-    const row = assertTicketAccess(
-      agent,
-      (await q<TicketRow>(`${TICKET_SELECT} where t.id = $1 for update of t`, [ticketId]))[0],
+    // With the transaction's now(): the closing update's timestamps, known here, let that
+    // update be held back to the final statement (nothing else in here changes the ticket).
+    const [locked] = await q<TicketRow & { tx_now: Date }>(
+      `select t.*, c.name as customer_name, now() as tx_now
+       from tickets t join customers c on c.id = t.customer_id
+       where t.id = $1 for update of t`,
+      [ticketId],
     );
+    const row = assertTicketAccess(agent, locked);
+    const txNow = locked!.tx_now;
     if (row.status === 'closed') return { summary: ticketSummary(row), freed: false };
     // With each task its queue (completing needs its wrap-up and topic rules).
     const tasks = await q<TaskRow & { queue_row: QueueRow }>(
@@ -100,12 +106,19 @@ export async function closeTicket(
         },
       });
     }
-    const updated = await q<TicketRow>(
+    await writeLater(
+      q,
       `update tickets set status = 'closed', closed_at = now(), version = version + 1,
-         updated_at = now() where id = $1 returning *`,
+         updated_at = now() where id = $1`,
       [ticketId],
     );
-    const summary = ticketSummary({ ...updated[0]!, customer_name: row.customer_name });
+    const summary = ticketSummary({
+      ...row,
+      status: 'closed',
+      closed_at: txNow,
+      version: Number(row.version) + 1,
+      updated_at: txNow,
+    });
     events.push({
       type: 'ticket.closed',
       agentId: summary.assigneeId,
