@@ -8,15 +8,20 @@ function stat(pid: number): { ppid: number; ticks: number } | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
+    // utime + stime, and cutime + cstime: children it has reaped (a PostgreSQL backend that
+    // exited is counted in the postmaster's), so the tree's total never goes back.
+    return {
+      ppid: Number(f[1]),
+      ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+    };
   } catch {
     return undefined; // exited
   }
 }
 
 /**
- * CPU time (user + system, ms) used so far by `root` and its live descendants — a hub process, or
- * PostgreSQL's postmaster with its backends. Linux only; 0 where /proc is missing.
+ * CPU time (user + system, ms) used so far by `root` and its descendants, live or reaped — a hub
+ * process, or PostgreSQL's postmaster with its backends. Linux only; 0 where /proc is missing.
  */
 export function treeCpuMs(root: number): number {
   let pids: number[];

@@ -49,6 +49,12 @@ export interface RoutingResult {
    * generator. Less sensitive to other load on the machine than latency or throughput.
    */
   cpuMsPerTask: { hubs: number; database: number | null; consoles: number };
+  /**
+   * The same during the latency run at the fixed offered rate (through its last offer and the
+   * closes after it): below saturation this is the cost of one task on its own, not shared by
+   * the batching a backlog brings, so it compares versions fairly.
+   */
+  cpuMsPerTaskAtRate: { hubs: number; database: number | null; consoles: number };
 }
 
 const SCRYPT = 1024;
@@ -203,6 +209,7 @@ async function runSetup(
 
   // Latency at a fixed offered rate (open loop: sends do not wait for answers).
   const total = opts.rate * opts.seconds;
+  const cpuRateBefore = cpu();
   // At most 256 requests in flight: a setup that cannot keep up shows it as a lower achieved rate.
   const pending: Promise<{ sent: number; taskId: string }>[] = [];
   let inFlight = 0;
@@ -229,6 +236,7 @@ async function runSetup(
   if (lost > 0)
     console.error(`${setup}: ${lost} tasks got no offer in time (${failed} posts failed)`);
   await sleep(1500);
+  const cpuRateAfter = cpu();
 
   // Flood: sustained routing throughput.
   const cpuBefore = cpu();
@@ -253,8 +261,20 @@ async function runSetup(
   const cpuAfter = cpu();
   if (process.env.BENCH_PG_STATEMENTS && opts.statementsUrl)
     await printStatements(opts.statementsUrl);
-  const perTask = (a: number, b: number) =>
-    Math.round(((b - a) / Math.max(1, offeredCount)) * 100) / 100;
+  const perTask = (a: number, b: number, n = offeredCount) =>
+    Math.round(((b - a) / Math.max(1, n)) * 100) / 100;
+  const perTaskOf = (
+    before: ReturnType<typeof cpu>,
+    after: ReturnType<typeof cpu>,
+    n: number,
+  ): RoutingResult['cpuMsPerTask'] => ({
+    hubs: perTask(before.hubs, after.hubs, n),
+    database:
+      before.database === null || after.database === null
+        ? null
+        : perTask(before.database, after.database, n),
+    consoles: perTask(before.consoles, after.consoles, n),
+  });
 
   for (const ws of sockets) ws.close();
   return {
@@ -269,14 +289,8 @@ async function runSetup(
     sustainedTasksPerSecond: Math.round(sustained),
     missedOffers: missed,
     failedPosts: failed,
-    cpuMsPerTask: {
-      hubs: perTask(cpuBefore.hubs, cpuAfter.hubs),
-      database:
-        cpuBefore.database === null || cpuAfter.database === null
-          ? null
-          : perTask(cpuBefore.database, cpuAfter.database),
-      consoles: perTask(cpuBefore.consoles, cpuAfter.consoles),
-    },
+    cpuMsPerTask: perTaskOf(cpuBefore, cpuAfter, offeredCount),
+    cpuMsPerTaskAtRate: perTaskOf(cpuRateBefore, cpuRateAfter, offeredInTime),
   };
 }
 
