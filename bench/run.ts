@@ -4,9 +4,10 @@ import { cacheBench } from './cache.js';
 import { coldStart } from './cold-start.js';
 import { phoneBench } from './phone.js';
 import { ROUTING_SETUPS, routingBench, type RoutingSetup } from './routing.js';
+import { wakeupBench } from './wakeup.js';
 
 /**
- * `npm run bench [-- --suite all|cold-start|routing|cache|phone] [--runs N] [--agents 200] [--rate 100]
+ * `npm run bench [-- --suite all|cold-start|routing|cache|phone|wakeup] [--runs N] [--agents 200] [--rate 100]
  * [--seconds 10] [--flood 2000] [--setups pglite,pg1,pg2] [--pg-socket tcp|unix] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
  */
 const { values } = parseArgs({
@@ -33,8 +34,8 @@ const int = (name: keyof typeof values): number => {
   return n;
 };
 const suite = values.suite;
-if (!['all', 'cold-start', 'routing', 'cache', 'phone'].includes(suite ?? '')) {
-  console.error('--suite must be all, cold-start, routing, cache or phone');
+if (!['all', 'cold-start', 'routing', 'cache', 'phone', 'wakeup'].includes(suite ?? '')) {
+  console.error('--suite must be all, cold-start, routing, cache, phone or wakeup');
   process.exit(2);
 }
 
@@ -47,6 +48,7 @@ const machine = {
 };
 
 const report: Record<string, unknown> = { machine, date: new Date().toISOString() };
+if (suite === 'all' || suite === 'wakeup') report.wakeup = await wakeupBench();
 if (suite === 'all' || suite === 'cold-start') report.coldStart = await coldStart(int('runs'));
 const setups = (values.setups ?? '').split(',').filter(Boolean);
 const unknownSetup = setups.find((s) => !(ROUTING_SETUPS as readonly string[]).includes(s));
