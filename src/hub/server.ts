@@ -90,7 +90,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
   const scheduler = new Scheduler(db, clock, log, timerHandler(config), () => {
     feed.wake();
     // A fired timer may have freed an agent or put a task back: route again.
-    void router.run();
+    void router.run({ probe: true });
   });
   const principals = new PrincipalCache(opts.authCacheMs ?? 5000);
   feed.subscribe((event) => principals.observe(event));

@@ -49,7 +49,7 @@ export async function heartbeat(ctx: HubContext, agentId: string): Promise<Heart
     await appendEvents(q, refreshed.events);
     return { status: agentStatus(refreshed.row), reconnected: wasDisconnected };
   });
-  if (reconnected) await ctx.router.run();
+  if (reconnected) await ctx.router.run({ probe: true });
   return {
     intervalMs: cfg.heartbeatIntervalMs,
     disconnectAfterMs: cfg.disconnectAfterMs,

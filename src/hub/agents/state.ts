@@ -290,6 +290,7 @@ export async function setState(
     await appendEvents(q, r.events);
     return r.status;
   });
-  if (status.state === 'available' || status.state === 'busy') await ctx.router.run();
+  if (status.state === 'available' || status.state === 'busy')
+    await ctx.router.run({ probe: true });
   return status;
 }

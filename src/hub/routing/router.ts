@@ -105,10 +105,11 @@ export class Router {
 
   /**
    * Resolves after a routing pass that started after this call has finished. Never rejects.
-   * `probe`: the caller only freed capacity (a close), so usually nothing waits — first look,
-   * outside a transaction, whether any task is queued at all, and open the routing transaction
-   * only if so (one round trip instead of two for the common empty pass). A task queued after
-   * the look is routed by the pass its own arrival triggers.
+   * `probe`: the caller only freed capacity or may have (a close, an agent available again, a
+   * fired timer, the sweep), so usually nothing waits — first look, outside a transaction,
+   * whether any push task is queued at all, and open the routing transaction only if so (one
+   * round trip instead of two for the common empty pass). A task queued after the look is routed
+   * by the pass its own arrival triggers. New work (an inbound message) skips the look.
    */
   run(opts: { probe?: boolean } = {}): Promise<void> {
     const probe = opts.probe === true;
@@ -128,7 +129,7 @@ export class Router {
 
   /** A slow sweep in case a trigger was missed (e.g. an agent freed on another hub). */
   startSweep(intervalMs: number): void {
-    this.timer = setInterval(() => void this.run(), intervalMs);
+    this.timer = setInterval(() => void this.run({ probe: true }), intervalMs);
     this.timer.unref();
   }
 
