@@ -24,6 +24,14 @@ export async function lockAgent(q: Query, agentId: string): Promise<AgentRow> {
 /** An agent row with the facts `reconcile` needs about its offers and tasks. */
 export type RefreshRow = AgentRow & { has_offer: boolean; active: number };
 
+/**
+ * SQL for `RefreshRow.active` of the agent whose id is the expression `agent`: the tasks that keep
+ * them busy. One definition for every statement that reads refresh rows.
+ */
+export const activeTasksSql = (agent: string): string =>
+  `(select count(*)::int from tasks t where t.agent_id = ${agent}
+     and t.status in ('assigned', 'wrapping'))`;
+
 /** What `refreshAgents` writes back for one agent (the whole new state, computed under the lock). */
 interface AgentUpdate {
   id: string;
@@ -122,8 +130,7 @@ export async function refreshAgents(
   const found = await q<RefreshRow>(
     `select a.*,
        exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending') as has_offer,
-       (select count(*)::int from tasks t where t.agent_id = a.id
-          and t.status in ('assigned', 'wrapping')) as active
+       ${activeTasksSql('a.id')} as active
      from agents a where a.id = any($1::uuid[]) order by a.id for update`,
     [[...new Set(agentIds)]],
   );

@@ -4,7 +4,7 @@ import {
   type Task,
   type TicketSummary,
 } from '../../shared/domain/index.js';
-import { applyRefresh, refreshAgent, type RefreshRow } from '../agents/state.js';
+import { activeTasksSql, applyRefresh, refreshAgent, type RefreshRow } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
 import { type Query, writeLater } from '../db/db.js';
 import { HubError } from '../errors.js';
@@ -92,16 +92,6 @@ export async function assignTicket(
   agentId: string,
   data: Record<string, unknown>,
 ): Promise<NewEvent[]> {
-  return (await assignTicketWithSummary(q, task, agentId, data)).events;
-}
-
-/** `assignTicket` that also returns the ticket as it is now (one statement for both). */
-export async function assignTicketWithSummary(
-  q: Query,
-  task: TaskRow,
-  agentId: string,
-  data: Record<string, unknown>,
-): Promise<{ events: NewEvent[]; ticket: TicketSummary }> {
   const rows = await q<TicketRow>(
     `with k as (
        update tickets set assignee_id = $2, version = version + 1, updated_at = now()
@@ -110,8 +100,7 @@ export async function assignTicketWithSummary(
      select k.*, c.name as customer_name from k join customers c on c.id = k.customer_id`,
     [task.ticket_id, agentId],
   );
-  const ticket = ticketSummary(rows[0]!);
-  return { ticket, events: assignmentEvents(task, agentId, ticket, data) };
+  return assignmentEvents(task, agentId, ticketSummary(rows[0]!), data);
 }
 
 /** task.assigned + ticket.assigned for a ticket now assigned to `agentId`. */
@@ -252,8 +241,7 @@ export async function offerTasks(
      select to_jsonb(up) as task, to_jsonb(ins) as offer,
        to_jsonb(k) || jsonb_build_object('customer_name', c.name) as ticket,
        to_jsonb(a) || jsonb_build_object('has_offer', true,
-         'active', (select count(*) from tasks t where t.agent_id = a.id
-                    and t.status in ('assigned', 'wrapping'))) as agent
+         'active', ${activeTasksSql('a.id')}) as agent
      from up join ins on ins.task_id = up.id
      join tickets k on k.id = up.ticket_id join customers c on c.id = k.customer_id
      join agents a on a.id = ins.agent_id`,
@@ -438,8 +426,9 @@ export async function acceptOffer(
     });
   }
   // The offer, its timer, the task and the agent's idle clock in one statement, which also reads
-  // the (locked) agent as the refresh needs it after these writes: this offer no longer
-  // pending, this task active (the statement's own writes are invisible to its subqueries).
+  // the (locked) agent as the refresh needs it after these writes: this offer no longer pending,
+  // one more active task (its subqueries do not see the statement's own writes: the offer is
+  // still pending and the task still offered there).
   const { agent_refresh: agentRow, ...updated } = (
     await q<TaskRow & { agent_refresh: RefreshRow | null }>(
       `with o as (
@@ -453,8 +442,7 @@ export async function acceptOffer(
        returning *, (select to_jsonb(ag) || jsonb_build_object(
            'has_offer', exists (select 1 from offers x where x.agent_id = $4
                                 and x.status = 'pending' and x.id <> $3),
-           'active', 1 + (select count(*) from tasks y where y.agent_id = $4
-                          and y.status in ('assigned', 'wrapping') and y.id <> $1))
+           'active', 1 + ${activeTasksSql('$4')})
          from ag) as agent_refresh`,
       [task.id, now, offerId, agentId],
     )

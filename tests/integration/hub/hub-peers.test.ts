@@ -4,6 +4,7 @@ import { type HubEvent } from '../../../src/shared/api/index.js';
 import { appendEvents, EVENTS_CHANNEL } from '../../../src/hub/events/append.js';
 import { startHub, type RunningHub } from '../../../src/hub/server.js';
 import { requirePostgres, startPostgres, type TestPostgres } from '../../support/postgres.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * A lone hub does not NOTIFY its commits (it delivers them in process); once a second hub joins
@@ -20,16 +21,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => T | undefined, ms = 3000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 const login = (hub: RunningHub, n: number) =>
   hub.ctx.tx((q) => appendEvents(q, [{ type: 'agent.login', data: { n } }]));
@@ -51,7 +42,7 @@ describe.skipIf(!available)('hubs on one PostgreSQL', () => {
       const seenByA: HubEvent[] = [];
       a.ctx.feed.subscribe((e) => seenByA.push(e));
       for (let i = 0; i < 5; i++) await login(a, i);
-      await waitFor('A delivers its own events', () => (seenByA.length === 5 ? true : undefined));
+      await waitFor(() => seenByA.length === 5, 'A delivers its own events', 3000);
       await sleep(200);
       expect(notified).toEqual([]);
 
@@ -59,15 +50,19 @@ describe.skipIf(!available)('hubs on one PostgreSQL', () => {
       const seenByB: HubEvent[] = [];
       b.ctx.feed.subscribe((e) => seenByB.push(e));
       // A hears B's hello and from then on notifies; B hears A's answer.
-      await waitFor('A notifies once B is known', () => {
-        void login(a, 100);
-        return seenByB.find((e) => e.data.n === 100);
-      });
+      await waitFor(
+        () => {
+          void login(a, 100);
+          return seenByB.find((e) => e.data.n === 100);
+        },
+        'A notifies once B is known',
+        3000,
+      );
       await login(a, 200);
       const t0 = Date.now();
-      await waitFor('B gets A’s event', () => seenByB.find((e) => e.data.n === 200), 1000);
+      await waitFor(() => seenByB.find((e) => e.data.n === 200), 'B gets A’s event', 1000);
       await login(b, 300);
-      await waitFor('A gets B’s event', () => seenByA.find((e) => e.data.n === 300), 1000);
+      await waitFor(() => seenByA.find((e) => e.data.n === 300), 'A gets B’s event', 1000);
       expect(Date.now() - t0).toBeLessThan(1000);
       expect(notified.length).toBeGreaterThan(0);
       // Every event once, in order, on both hubs.
