@@ -50,48 +50,109 @@ const TASK_COLUMNS = `t.id, t.ticket_id, t.queue_id, t.channel, t.priority, t.sl
  * for, in drain order (priority, SLA deadline, age). SKIP LOCKED lets several routers (several
  * hubs) work the same backlog without waiting on or double-claiming each other's rows; the ticket
  * is locked too, so a router never waits on a ticket another transaction holds (e.g. a close).
+ * A CTE `free` (freePairsSql) must be in scope; `limit`: an SQL expression.
  */
-export async function lockQueuedTasks(
+const lockTasksSql = (limit: string): string =>
+  `select ${TASK_COLUMNS}
+   from tasks t
+   join tickets k on k.id = t.ticket_id
+   join queues qu on qu.id = t.queue_id
+   where t.status = 'queued'
+     and (t.queue_id, t.channel) in (select queue_id, channel from free)
+   order by t.priority desc, t.sla_deadline nulls last, t.created_at, t.id
+   limit ${limit}
+   for update of t, k skip locked`;
+
+/**
+ * Which (queue, channel) pairs have work waiting and some ready agent with room — a few probes
+ * per queue, so neither a long backlog nor a big team makes a pass expensive; the EXISTS stops at
+ * the first free agent. `channels`: a text[] expression; `only` (serve next): a uuid expression,
+ * that agent in queues of any mode instead of any agent in push-mode queues.
+ */
+const freePairsSql = (channels: string, only?: string): string =>
+  `select qu.id as queue_id, ch.channel
+   from queues qu cross join unnest(${channels}) as ch(channel)
+   where ${only ? 'true' : `qu.mode = 'push'`}
+     and exists (select 1 from tasks w where w.queue_id = qu.id and w.channel = ch.channel
+                 and w.status = 'queued')
+     and exists (
+       select 1 from agent_queues aq
+       join agents a on a.id = aq.agent_id
+       join agent_capacity c on c.agent_id = aq.agent_id and c.channel = ch.channel
+       where aq.queue_id = qu.id and ${READY_AGENT} ${only ? `and a.id = ${only}` : ''}
+         and ${NO_PENDING_OFFER} and ${HAS_ROOM})`;
+
+/**
+ * Locks the ready members of the queues of `queues` (a FROM item `qq(queue_id)`) who have room
+ * on one of `channels` (a text[] expression) and no pending offer, at most `limit` per queue;
+ * `only`: a uuid expression, null for anyone. See lockReadyAgents.
+ */
+const lockAgentsSql = (queues: string, channels: string, only: string, limit: string): string =>
+  `select a.id from agents a
+   where a.id in (
+     select m.id from ${queues}
+     cross join lateral (
+       select s.id from (
+         select a.id, aq.priority, a.idle_since
+         from agent_queues aq join agents a on a.id = aq.agent_id
+         where aq.queue_id = qq.queue_id and ${READY_AGENT}
+           and (${only} is null or a.id = ${only}) and ${NO_PENDING_OFFER}
+         order by aq.priority desc, a.idle_since nulls first, a.id
+         offset 0
+       ) s
+       where exists (select 1 from agent_capacity c
+                     where c.agent_id = s.id and c.channel = any(${channels})
+                       and ${HAS_ROOM})
+       order by s.priority desc, s.idle_since nulls first, s.id
+       limit ${limit}
+     ) m
+   )
+   order by a.id
+   for update of a skip locked`;
+
+const AGENTS_PER_TASK = 2;
+const AGENTS_EXTRA = 10;
+/**
+ * How many ready agents per queue a routing pass locks first, for `tasks` locked tasks: enough of
+ * the longest idle for every task, with room for eligibility misses.
+ */
+export const firstAgentLimit = (tasks: number): number => tasks * AGENTS_PER_TASK + AGENTS_EXTRA;
+
+/**
+ * A routing pass's locks in one statement (one round trip): up to `limit` queued tasks with their
+ * tickets (lockTasksSql), then the ready members of the locked tasks' queues with room on one of
+ * their channels, at most `firstAgentLimit(tasks locked)` per queue (lockReadyAgents) — before,
+ * two statements. Tasks and tickets are locked first: a CTE with FOR UPDATE is never inlined, and
+ * the agent part's per-queue limit counts every locked task (an InitPlan, run before its first
+ * row) before it can lock anyone; it is only read on the first task row, so with no task locked it
+ * does not run at all. The agent ids come once, on that first row (`agent_ids`, null on the
+ * others), not repeated on each. Every parameter is read through a sub-select, for the reason
+ * given at lockReadyAgents (the generic plan is kept). The load the matcher sees is read later,
+ * in a statement of its own (agentViews). `only` (serve next): that agent only, in queues of any
+ * mode.
+ */
+export async function lockTasksAndAgents(
   q: Query,
   limit: number,
   only?: { agentId: string },
-): Promise<QueuedTaskRow[]> {
-  const params: unknown[] = [limit, Channel.options];
-  let filter = `qu.mode = 'push'`;
-  let agentFilter = '';
-  if (only) {
-    params.push(only.agentId);
-    filter = 'true';
-    agentFilter = 'and a.id = $3';
-  }
-  // Which (queue, channel) pairs have work waiting and some ready agent with room — a few probes
-  // per queue, so neither a long backlog nor a big team makes a pass expensive; the EXISTS stops
-  // at the first free agent.
-  return q<QueuedTaskRow>(
-    `with free as (
-       select qu.id as queue_id, ch.channel
-       from queues qu cross join unnest($2::text[]) as ch(channel)
-       where ${filter}
-         and exists (select 1 from tasks w where w.queue_id = qu.id and w.channel = ch.channel
-                     and w.status = 'queued')
-         and exists (
-           select 1 from agent_queues aq
-           join agents a on a.id = aq.agent_id
-           join agent_capacity c on c.agent_id = aq.agent_id and c.channel = ch.channel
-           where aq.queue_id = qu.id and ${READY_AGENT} ${agentFilter}
-             and ${NO_PENDING_OFFER} and ${HAS_ROOM})
-     )
-     select ${TASK_COLUMNS}
-     from tasks t
-     join tickets k on k.id = t.ticket_id
-     join queues qu on qu.id = t.queue_id
-     where t.status = 'queued'
-       and (t.queue_id, t.channel) in (select queue_id, channel from free)
-     order by t.priority desc, t.sla_deadline nulls last, t.created_at, t.id
-     limit $1
-     for update of t, k skip locked`,
-    params,
+): Promise<{ tasks: QueuedTaskRow[]; agentIds: string[] }> {
+  const rows = await q<QueuedTaskRow & { agent_ids: string[] | null }>(
+    `with free as (${freePairsSql('(select $2::text[])', only && '(select $3::uuid)')}),
+     locked as (${lockTasksSql('(select $1::bigint)')}),
+     agents_locked as (${lockAgentsSql(
+       '(select distinct queue_id from locked) as qq',
+       'array(select distinct channel from locked)',
+       '(select $3::uuid)',
+       `(select count(*) * ${AGENTS_PER_TASK} + ${AGENTS_EXTRA} from locked)`,
+     )})
+     select l.*, case when l.n = 1 then array(select id from agents_locked) end as agent_ids
+     from (select locked.*, row_number() over (
+             order by priority desc, sla_deadline nulls last, created_at, id) as n
+           from locked) l
+     order by l.n`,
+    [limit, Channel.options, only?.agentId ?? null],
   );
+  return { tasks: rows, agentIds: rows[0]?.agent_ids ?? [] };
 }
 
 /**
@@ -101,7 +162,8 @@ export async function lockQueuedTasks(
  * `limit` per queue, in the matcher's own order (membership tier, then longest idle): an agent
  * left out ranks below every locked one for that queue, so it can only matter when none of them
  * can take a task — `routeBatch` then looks at everyone. Locking every ready agent of a big team
- * on each pass cost a row lock per agent per pass.
+ * on each pass cost a row lock per agent per pass. A pass's first look comes with its tasks
+ * (lockTasksAndAgents); this is the look at everyone.
  *
  * Per queue, the members passing the cheap filters are sorted first and the room check (two
  * index probes per agent) runs on them in that order only until `limit` have room: `offset 0`
@@ -118,27 +180,12 @@ export async function lockReadyAgents(
   limit = 100_000,
 ): Promise<string[]> {
   const rows = await q<{ id: string }>(
-    `select a.id from agents a
-     where a.id in (
-       select m.id from unnest((select $1::uuid[])) as qq(queue_id)
-       cross join lateral (
-         select s.id from (
-           select a.id, aq.priority, a.idle_since
-           from agent_queues aq join agents a on a.id = aq.agent_id
-           where aq.queue_id = qq.queue_id and ${READY_AGENT}
-             and ((select $3::uuid) is null or a.id = (select $3::uuid)) and ${NO_PENDING_OFFER}
-           order by aq.priority desc, a.idle_since nulls first, a.id
-           offset 0
-         ) s
-         where exists (select 1 from agent_capacity c
-                       where c.agent_id = s.id and c.channel = any((select $2::text[])::text[])
-                         and ${HAS_ROOM})
-         order by s.priority desc, s.idle_since nulls first, s.id
-         limit (select $4::bigint)
-       ) m
-     )
-     order by a.id
-     for update of a skip locked`,
+    lockAgentsSql(
+      'unnest((select $1::uuid[])) as qq(queue_id)',
+      '(select $2::text[])::text[]',
+      '(select $3::uuid)',
+      '(select $4::bigint)',
+    ),
     [queueIds, channels, only ?? null, limit],
   );
   return rows.map((r) => r.id);

@@ -3,7 +3,14 @@ import { type Db, type Query, withRetry } from '../db/db.js';
 import { type HubEvent } from '../../shared/api/index.js';
 import { appendEvents, eventTransaction, type NewEvent } from '../events/append.js';
 import { type Log } from '../log.js';
-import { agentViews, dayStart, lockQueuedTasks, lockReadyAgents, taskView } from './claim.js';
+import {
+  agentViews,
+  dayStart,
+  firstAgentLimit,
+  lockReadyAgents,
+  lockTasksAndAgents,
+  taskView,
+} from './claim.js';
 import { match } from './matcher.js';
 import { offerTask, offerTasks, type OfferRequest, type OfferResult } from './offers.js';
 import { DEFAULT_OFFER_TIMEOUT_S } from './queues.js';
@@ -13,8 +20,8 @@ const BATCH = 50;
 const ALL_AGENTS = 100_000;
 
 /**
- * One routing step inside a transaction: lock up to BATCH queued tasks (SKIP LOCKED), lock the
- * ready members of their queues (SKIP LOCKED), read the agents' load after locking, let the pure
+ * One routing step inside a transaction: lock up to BATCH queued tasks and the ready members of
+ * their queues (SKIP LOCKED, one statement), read the agents' load after locking, let the pure
  * matcher decide, and apply its proposals as offers or auto-accepted assignments.
  * @returns how many tasks were offered or assigned, and the events to append
  */
@@ -31,23 +38,25 @@ export async function routeBatch(
 }> {
   const only = opts.onlyAgent ? { agentId: opts.onlyAgent } : undefined;
   const limit = opts.limit ?? BATCH;
-  const tasks = await lockQueuedTasks(q, limit, only);
-  if (tasks.length === 0) return { count: 0, more: false, events: [], results: [] };
-  const queueIds = [...new Set(tasks.map((t) => t.queue_id))];
-  const channels = [...new Set(tasks.map((t) => t.channel))];
-  // Enough of the longest idle for every task of the batch, with room for eligibility misses;
+  // The tasks and, in the same statement, the longest idle few of their queues (firstAgentLimit);
   // when a task found nobody among them, everyone ready is looked at (own locks are not skipped).
-  const views = async (agentLimit: number) => {
-    const ids = await lockReadyAgents(q, queueIds, channels, opts.onlyAgent, agentLimit);
+  const { tasks, agentIds } = await lockTasksAndAgents(q, limit, only);
+  if (tasks.length === 0) return { count: 0, more: false, events: [], results: [] };
+  const views = async (ids: string[], agentLimit: number) => {
     const agents = await agentViews(q, ids, dayStart(now));
     return {
       full: ids.length >= agentLimit,
       proposals: match(tasks.map(taskView), agents, now.getTime()),
     };
   };
-  const first = await views(tasks.length * 2 + 10);
+  const first = await views(agentIds, firstAgentLimit(tasks.length));
   let { proposals } = first;
-  if (first.full && proposals.length < tasks.length) ({ proposals } = await views(ALL_AGENTS));
+  if (first.full && proposals.length < tasks.length) {
+    const queueIds = [...new Set(tasks.map((t) => t.queue_id))];
+    const channels = [...new Set(tasks.map((t) => t.channel))];
+    const all = await lockReadyAgents(q, queueIds, channels, opts.onlyAgent, ALL_AGENTS);
+    ({ proposals } = await views(all, ALL_AGENTS));
+  }
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const decided = opts.onlyAgent ? proposals.slice(0, 1) : proposals;
   const events: NewEvent[] = [];
