@@ -11,6 +11,7 @@ import { startHub } from '../src/hub/server.js';
 import { startPostgres } from '../tests/support/postgres.js';
 
 const counts = new Map<string, number>();
+const frames = new Map<string, number>();
 const original = pg.Client.prototype.query;
 let counting = false;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
@@ -77,6 +78,7 @@ try {
         };
       };
       const e = frame.event;
+      if (counting) frames.set(e?.type ?? frame.kind, (frames.get(e?.type ?? frame.kind) ?? 0) + 1);
       if (!e || e.agentId !== agentIds[i]) return;
       if (e.type === 'offer.created') {
         offers++;
@@ -117,6 +119,8 @@ try {
     total += n;
     console.log(String((n / tasks).toFixed(2)).padStart(6), k);
   }
+  for (const [k, n] of [...frames].sort((a, b) => b[1] - a[1]))
+    console.log(String((n / tasks).toFixed(2)).padStart(6), 'frame', k);
   console.log(`total per task: ${(total / tasks).toFixed(1)} (offers seen ${offers}/${tasks})`);
   for (const s of sockets) s.close();
 } finally {

@@ -5,6 +5,7 @@ import { type Db, type Query, withRetry } from './db/db.js';
 import { eventTransaction } from './events/append.js';
 import { type EventFeed } from './events/feed.js';
 import { type Log } from './log.js';
+import { QUEUED_PUSH_TASK, queuedFrom } from './routing/look.js';
 import { type Router } from './routing/router.js';
 import { type Scheduler } from './timers/scheduler.js';
 
@@ -36,12 +37,39 @@ export interface HubContext {
    * event feed after commit, so local stream clients see the new events at once.
    */
   tx<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+  /**
+   * `tx` for work that may free capacity (a close, an agent available again): when
+   * `freed(result)`, routes — after looking whether any push task is queued, a read that rides
+   * with the COMMIT on PostgreSQL (one round trip less than the router's own look) — and
+   * resolves after that pass.
+   */
+  txThenRoute<T>(fn: (q: Query) => Promise<T>, freed: (result: T) => boolean): Promise<T>;
 }
 
 export function makeTx(db: Db, feed: EventFeed): HubContext['tx'] {
   return async (fn) => {
     const { result, appended } = await withRetry(() => eventTransaction(db, fn));
     feed.publish(appended);
+    return result;
+  };
+}
+
+export function makeTxThenRoute(
+  db: Db,
+  feed: EventFeed,
+  router: Router,
+): HubContext['txThenRoute'] {
+  return async (fn, freed) => {
+    const { result, appended, read } = await withRetry(() =>
+      eventTransaction(db, fn, { thenRead: (r) => (freed(r) ? QUEUED_PUSH_TASK : undefined) }),
+    );
+    feed.publish(appended);
+    if (freed(result)) {
+      const queued = queuedFrom(read);
+      // Not looked (a failure after the commit): the router looks for itself.
+      if (queued === undefined) await router.run({ probe: true });
+      else if (queued) await router.runAfterLook();
+    }
     return result;
   };
 }

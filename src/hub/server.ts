@@ -3,7 +3,7 @@ import { buildApp } from './api/app.js';
 import { type LoggingOptions } from './api/logging.js';
 import { DEFAULT_SCRYPT_COST } from './auth/password.js';
 import { PrincipalCache } from './auth/principal-cache.js';
-import { type HubConfig, type HubContext, makeTx } from './context.js';
+import { type HubConfig, type HubContext, makeTx, makeTxThenRoute } from './context.js';
 import { openDb } from './db/open.js';
 import { seedDemo } from './demo/seed.js';
 import { startSimulator, type Simulator } from './demo/simulator.js';
@@ -104,6 +104,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
     log,
     config,
     tx,
+    txThenRoute: makeTxThenRoute(db, feed, router),
   };
 
   let app: FastifyInstance | undefined;

@@ -1,7 +1,7 @@
 import { type SetStateRequest } from '../../shared/api/index.js';
 import { type AgentStatus } from '../../shared/domain/index.js';
 import { type HubContext } from '../context.js';
-import { type Query, writeLater } from '../db/db.js';
+import { type Query, type Statement, writeLater } from '../db/db.js';
 import { HubError } from '../errors.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { msBetween } from '../clock.js';
@@ -127,14 +127,23 @@ export async function refreshAgents(
   cause?: string,
 ): Promise<{ rows: Map<string, AgentRow>; events: NewEvent[] }> {
   if (agentIds.length === 0) return { rows: new Map(), events: [] };
-  const found = await q<RefreshRow>(
-    `select a.*,
+  const read = refreshRead(agentIds);
+  const found = await q<RefreshRow>(read.text, read.values);
+  return applyRefresh(q, found, now, cause);
+}
+
+/**
+ * `refreshAgents`' read (locks the agents, in id order): for a caller that sends it together with
+ * its other reads and passes the rows, adjusted for its own writes, to `applyRefresh`.
+ */
+export function refreshRead(agentIds: readonly string[]): Statement {
+  return {
+    text: `select a.*,
        exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending') as has_offer,
        ${activeTasksSql('a.id')} as active
      from agents a where a.id = any($1::uuid[]) order by a.id for update`,
-    [[...new Set(agentIds)]],
-  );
-  return applyRefresh(q, found, now, cause);
+    values: [[...new Set(agentIds)]],
+  };
 }
 
 /**
@@ -292,12 +301,12 @@ export async function setState(
   req: SetStateRequest,
   cause = 'agent',
 ): Promise<AgentStatus> {
-  const status = await ctx.tx(async (q) => {
-    const r = await chooseState(q, agentId, req, ctx.clock.now(), cause);
-    await appendEvents(q, r.events);
-    return r.status;
-  });
-  if (status.state === 'available' || status.state === 'busy')
-    await ctx.router.run({ probe: true });
-  return status;
+  return ctx.txThenRoute(
+    async (q) => {
+      const r = await chooseState(q, agentId, req, ctx.clock.now(), cause);
+      await appendEvents(q, r.events);
+      return r.status;
+    },
+    (status) => status.state === 'available' || status.state === 'busy',
+  );
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Query, writeLater } from '../db/db.js';
+import { type Query, type Row, type Statement, writeLater } from '../db/db.js';
 import { type NewEvent } from '../events/append.js';
 
 export interface ContactFrom {
@@ -19,30 +19,68 @@ export interface MatchedCustomer {
   events: NewEvent[];
 }
 
+function identitiesOf(from: ContactFrom): { kinds: string[]; values: string[] } {
+  const kinds: string[] = [];
+  const values: string[] = [];
+  if (from.email) {
+    kinds.push('email');
+    values.push(from.email.trim().toLowerCase());
+  }
+  if (from.phone) {
+    kinds.push('phone');
+    values.push(normalizePhone(from.phone));
+  }
+  return { kinds, values };
+}
+
+/**
+ * The read that finds a customer by e-mail, then phone (one statement for both); `undefined` when
+ * the message brings no identity. For callers that send it together with other reads
+ * (`readTogether`) and pass its rows to `matchOrCreateCustomer`.
+ */
+export function customerLookup(from: ContactFrom): Statement | undefined {
+  const { kinds, values } = identitiesOf(from);
+  if (kinds.length === 0) return undefined;
+  return {
+    text: `select ci.customer_id from unnest($1::text[], $2::text[]) with ordinality as u(k, v, n)
+       join customer_identities ci on ci.kind = u.k and ci.value = u.v
+       order by u.n limit 1`,
+    values: [kinds, values],
+  };
+}
+
+/**
+ * `customerLookup` that also answers with the transaction's now() and, when nobody has these
+ * identities (so a new customer and a new ticket follow), the new ticket's number: everything
+ * the new ticket's row holds is then known before it is written (its number is not wasted on a
+ * message for an existing customer).
+ */
+export function customerLookupForNewTicket(from: ContactFrom): Statement | undefined {
+  const lookup = customerLookup(from);
+  if (!lookup) return undefined;
+  return {
+    text: `select l.customer_id, now() as tx_now,
+         case when l.customer_id is null then nextval('ticket_number_seq') end as ticket_number
+       from (select (${lookup.text}) as customer_id) l`,
+    values: lookup.values,
+  };
+}
+
 /**
  * Finds the customer by e-mail (preferred) or phone, or creates one. Identities the message
  * brings that nobody owns yet are attached to the customer. A concurrent creation of the same
  * customer surfaces as a unique violation, and the caller's retry then matches the winner.
+ * @param looked the rows of `customerLookup(from)` when the caller ran it already
  */
-export async function matchOrCreateCustomer(q: Query, from: ContactFrom): Promise<MatchedCustomer> {
-  const identities: { kind: 'email' | 'phone'; value: string }[] = [];
-  if (from.email) identities.push({ kind: 'email', value: from.email.trim().toLowerCase() });
-  if (from.phone) identities.push({ kind: 'phone', value: normalizePhone(from.phone) });
-
-  const kinds = identities.map((i) => i.kind);
-  const values = identities.map((i) => i.value);
-  // E-mail first, then phone: one statement for both lookups.
-  let customerId =
-    identities.length === 0
-      ? undefined
-      : (
-          await q<{ customer_id: string }>(
-            `select ci.customer_id from unnest($1::text[], $2::text[]) with ordinality as u(k, v, n)
-             join customer_identities ci on ci.kind = u.k and ci.value = u.v
-             order by u.n limit 1`,
-            [kinds, values],
-          )
-        )[0]?.customer_id;
+export async function matchOrCreateCustomer(
+  q: Query,
+  from: ContactFrom,
+  looked?: readonly Row[],
+): Promise<MatchedCustomer> {
+  const { kinds, values } = identitiesOf(from);
+  const lookup = customerLookup(from);
+  const rows = looked ?? (lookup ? await q(lookup.text, lookup.values) : []);
+  let customerId = rows[0]?.customer_id as string | undefined;
 
   const events: NewEvent[] = [];
   if (!customerId) {
@@ -63,8 +101,8 @@ export async function matchOrCreateCustomer(q: Query, from: ContactFrom): Promis
         customer: {
           id: customerId,
           name: from.name ?? null,
-          email: identities.find((i) => i.kind === 'email')?.value ?? null,
-          phone: identities.find((i) => i.kind === 'phone')?.value ?? null,
+          email: values[kinds.indexOf('email')] ?? null,
+          phone: values[kinds.indexOf('phone')] ?? null,
         },
       },
     });

@@ -25,6 +25,17 @@ export interface TransactionOptions {
    * the same round trip as the COMMIT (the event append: see `events/append.ts`).
    */
   final?: () => FinalStatement | undefined;
+  /**
+   * Asked after `final`: a read to run right after the COMMIT — on PostgreSQL in the same round
+   * trip — in its own snapshot, so it sees this transaction's writes and every earlier commit (the
+   * routing look after freeing capacity). Its rows go to `read`; `undefined` when it failed after
+   * the commit (the caller then reads for itself). Not run when the transaction fails.
+   */
+  thenRead?: () => ReadAfterCommit | undefined;
+}
+
+export interface ReadAfterCommit extends Statement {
+  read(rows: Row[] | undefined): void;
 }
 
 export interface Db {
@@ -88,17 +99,29 @@ export async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<
   }
 }
 
-type Defer = (sql: string, params: readonly unknown[]) => void;
-const deferrers = new WeakMap<Query, Defer>();
+/** A statement and its parameters, to run later or together with others. */
+export interface Statement {
+  text: string;
+  values: readonly unknown[];
+}
 
-/** Marks `q` (a transaction's query) as able to hold writes back (see `writeLater`). */
-export function withDefer(q: Query, defer: Defer | undefined): Query {
-  if (defer) deferrers.set(q, defer);
+/** What a transaction's query can do beyond one statement per round trip (PostgreSQL). */
+export interface Pipeline {
+  /** Holds a write back until the next statement (see `writeLater`). */
+  defer(sql: string, params: readonly unknown[]): void;
+  /** Runs reads in order in one round trip (see `readTogether`). */
+  readMany(statements: readonly Statement[]): Promise<Row[][]>;
+}
+const pipelines = new WeakMap<Query, Pipeline>();
+
+/** Marks `q` (a transaction's query) as able to hold writes back and batch reads. */
+export function withPipeline(q: Query, pipeline: Pipeline | undefined): Query {
+  if (pipeline) pipelines.set(q, pipeline);
   return q;
 }
 
-/** What `q` holds writes back with, to pass on to a wrapper of it (`withDefer`). */
-export const deferOf = (q: Query): Defer | undefined => deferrers.get(q);
+/** What `q` pipelines with, to pass on to a wrapper of it (`withPipeline`). */
+export const pipelineOf = (q: Query): Pipeline | undefined => pipelines.get(q);
 
 /**
  * A write whose result nobody reads (no RETURNING, no rows): inside a transaction it is held back
@@ -112,7 +135,21 @@ export async function writeLater(
   sql: string,
   params: readonly unknown[] = [],
 ): Promise<void> {
-  const defer = deferrers.get(q);
-  if (defer) defer(sql, params);
+  const pipeline = pipelines.get(q);
+  if (pipeline) pipeline.defer(sql, params);
   else await q(sql, params);
+}
+
+/**
+ * Reads whose parameters are all known up front, run in the given order (so row locks are taken
+ * in that order) and answered in one round trip inside a transaction on PostgreSQL; one after the
+ * other elsewhere. The first failure fails the call and the statements after it do not run.
+ * @returns each statement's rows, in order
+ */
+export async function readTogether(q: Query, statements: readonly Statement[]): Promise<Row[][]> {
+  const pipeline = pipelines.get(q);
+  if (pipeline && statements.length > 1) return pipeline.readMany(statements);
+  const out: Row[][] = [];
+  for (const s of statements) out.push(await q(s.text, s.values));
+  return out;
 }

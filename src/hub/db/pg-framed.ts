@@ -5,6 +5,7 @@ import { type Row } from './db.js';
 interface WireConnection {
   parse(config: { text: string; name?: string }): void;
   bind(config: { statement?: string; values?: (string | Buffer | null)[] }): void;
+  describe(config: { type: 'P' | 'S'; name?: string }): void;
   execute(config: { portal?: string; rows?: number }): void;
   sync(): void;
   parsedStatements: Record<string, string | undefined>;
@@ -13,6 +14,8 @@ interface WireConnection {
 /** node-postgres' `Query` internals this module extends (stable since pg 8). */
 interface QueryInternals {
   portal: string;
+  /** The results received so far (one per command once there are several). */
+  _results: pg.QueryResult | pg.QueryResult[];
   prepare(connection: WireConnection): void;
   _getRows(connection: WireConnection, rows: number | undefined): void;
 }
@@ -61,6 +64,8 @@ function sendPlain(connection: WireConnection, text: string): void {
  * transaction is never committed past a failed statement. Each saves a round trip — on a busy
  * 2-core host every round trip is two context switches and a `writev`, which was a third of the
  * hub's CPU — and COMMIT behind the event append shortens the time the event-order lock is held.
+ * Reads can follow the statement (and its COMMIT) in the same write: each gets its own
+ * Describe, so node-postgres collects their rows as further results.
  */
 class FramedQuery extends QueryBase {
   constructor(
@@ -68,6 +73,7 @@ class FramedQuery extends QueryBase {
     private readonly begin: boolean,
     private readonly before: readonly BoundStatement[],
     private readonly commit: boolean,
+    private readonly after: readonly BoundStatement[],
     callback: Callback,
   ) {
     super({ ...config, queryMode: 'extended' }, undefined, callback);
@@ -85,29 +91,62 @@ class FramedQuery extends QueryBase {
   }
 
   override _getRows(connection: WireConnection, rows: number | undefined): void {
-    if (!this.commit || rows) {
+    if ((!this.commit && this.after.length === 0) || rows) {
       super._getRows(connection, rows);
       return;
     }
     connection.execute({ portal: this.portal });
-    sendPlain(connection, 'commit');
+    if (this.commit) sendPlain(connection, 'commit');
+    for (const s of this.after) {
+      connection.bind({ statement: s.name, values: s.values });
+      connection.describe({ type: 'P' });
+      connection.execute({});
+    }
     connection.sync();
+  }
+
+  /** Whether a COMMIT had completed when the pipeline stopped (an error after it). */
+  committed(): boolean {
+    return this.received().some((r) => r.command === 'COMMIT');
+  }
+
+  received(): pg.QueryResult[] {
+    return Array.isArray(this._results) ? this._results : [this._results];
+  }
+}
+
+/** A failure of a read that followed a successful COMMIT: the transaction did commit. */
+export class FailedAfterCommit extends Error {
+  constructor(
+    readonly error: Error,
+    /** The committed statement's rows. */
+    readonly rows: Row[],
+  ) {
+    super(`read after commit failed: ${error.message}`);
   }
 }
 
 /**
  * Runs `config` on `client`, opening the transaction with it (`begin`) and/or committing with it
- * (`commit`). BEGIN rides along only when the statement is already parsed on this connection:
- * node-postgres marks a named statement as parsed on any ParseComplete, so a BEGIN's ParseComplete
- * in front of a failing Parse would mark a statement that does not exist.
- * @returns the statement's rows
+ * (`commit`), with held-back writes in front (`before`) and reads behind (`after`; all three
+ * already prepared on this connection). BEGIN rides along only when the statement is already
+ * parsed on this connection: node-postgres marks a named statement as parsed on any
+ * ParseComplete, so a BEGIN's ParseComplete in front of a failing Parse would mark a statement
+ * that does not exist. An error after a completed COMMIT is a `FailedAfterCommit`.
+ * @returns the statement's rows and each read's
  */
 export async function runFramed(
   client: pg.ClientBase,
   config: pg.QueryConfig,
-  opts: { begin: boolean; commit: boolean; before?: readonly BoundStatement[] },
-): Promise<Row[]> {
+  opts: {
+    begin: boolean;
+    commit: boolean;
+    before?: readonly BoundStatement[];
+    after?: readonly BoundStatement[];
+  },
+): Promise<{ rows: Row[]; after: Row[][] }> {
   const before = opts.before ?? [];
+  const after = opts.after ?? [];
   const connection = (client as unknown as { connection: WireConnection }).connection;
   const parsed =
     config.name !== undefined && connection.parsedStatements[config.name] === config.text;
@@ -116,14 +155,25 @@ export async function runFramed(
     await client.query('begin');
     begin = false;
   }
-  if (!begin && !opts.commit && before.length === 0) return (await client.query<Row>(config)).rows;
+  if (!begin && !opts.commit && before.length === 0 && after.length === 0) {
+    return { rows: (await client.query<Row>(config)).rows, after: [] };
+  }
+  let query: FramedQuery | undefined;
+  const main = (begin ? 1 : 0) + before.length;
   const results = await new Promise<pg.QueryResult | pg.QueryResult[]>((resolve, reject) => {
-    const query = new FramedQuery(config, begin, before, opts.commit, (err, res) =>
+    query = new FramedQuery(config, begin, before, opts.commit, after, (err, res) =>
       err ? reject(err) : resolve(res),
     );
     void client.query(query as unknown as pg.QueryConfig);
+  }).catch((err: Error) => {
+    if (!opts.commit || after.length === 0 || !query?.committed()) throw err;
+    throw new FailedAfterCommit(err, (query.received()[main]?.rows ?? []) as Row[]);
   });
-  // One result per command: [BEGIN,] the deferred writes, the statement[, COMMIT].
+  // One result per command: [BEGIN,] the deferred writes, the statement[, COMMIT], the reads.
   const all = Array.isArray(results) ? results : [results];
-  return (all[(begin ? 1 : 0) + before.length]?.rows ?? []) as Row[];
+  const first = main + 1 + (opts.commit ? 1 : 0);
+  return {
+    rows: (all[main]?.rows ?? []) as Row[],
+    after: after.map((_, i) => (all[first + i]?.rows ?? []) as Row[]),
+  };
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { type Db, type Query, type Row, withDefer } from './db.js';
+import { type Db, type Query, type Row, withPipeline } from './db.js';
 import { PgliteStatements } from './pglite-statements.js';
 
 /** PGlite's transaction lock (what its own `query` takes outside a transaction). */
@@ -43,17 +43,22 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
         const flush = async () => {
           for (const d of deferred.splice(0)) await statements.run(d.sql, d.params);
         };
-        const q: Query = withDefer(
-          async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
-            if (ended) throw new Error('statement after the end of its transaction');
-            await flush();
-            return (await statements.run(sql, params)) as T[];
-          },
-          (sql, params) => {
+        const run = async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
+          if (ended) throw new Error('statement after the end of its transaction');
+          await flush();
+          return (await statements.run(sql, params)) as T[];
+        };
+        const q: Query = withPipeline(run, {
+          defer(sql, params) {
             if (ended) throw new Error('statement after the end of its transaction');
             deferred.push({ sql, params });
           },
-        );
+          async readMany(list) {
+            const out: Row[][] = [];
+            for (const s of list) out.push(await run(s.text, s.values));
+            return out;
+          },
+        });
         try {
           const r = await fn(q, async (script) => {
             await flush();
@@ -69,6 +74,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
         }
       });
       final?.committed(final.rows);
+      const then = opts?.thenRead?.();
+      if (then) then.read(await query(then.text, then.values).catch(() => undefined));
       return result;
     },
     async listen(channel, onNotify) {

@@ -1,7 +1,14 @@
 import pg from 'pg';
-import { boundStatement, runFramed } from './pg-framed.js';
+import { boundStatement, FailedAfterCommit, runFramed } from './pg-framed.js';
 import { isStalePlan, prepared, renamePrepared } from './prepared.js';
-import { type DedicatedConnection, type Db, type Query, type Row, withDefer } from './db.js';
+import {
+  type DedicatedConnection,
+  type Db,
+  type Query,
+  type Row,
+  type Statement,
+  withPipeline,
+} from './db.js';
 
 /** Which named statements node-postgres has prepared on a connection. */
 interface ParsedStatements {
@@ -92,28 +99,36 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         const c = prepared(sql, params);
         return c.name !== undefined && connection.parsedStatements[c.name] === c.text;
       };
-      /** Runs `sql` with the held-back writes in front of it (and BEGIN / COMMIT as asked). */
+      /**
+       * Runs `sql` with the held-back writes in front of it, BEGIN / COMMIT as asked and `after`
+       * behind it. A held-back write or a read not yet prepared on this connection runs on its
+       * own the first time: the pipeline only binds prepared statements.
+       */
       const framed = async (
         sql: string,
         params: readonly unknown[],
         commit: boolean,
-      ): Promise<Row[]> => {
-        // A held-back write not yet prepared on this connection runs on its own the first time
-        // (with the ones before it): the pipeline only binds prepared statements.
+        after: readonly Statement[] = [],
+      ): Promise<{ rows: Row[]; after: Row[][] }> => {
         for (let i = deferred.findIndex((d) => !isParsed(d.sql, d.params)); i >= 0;) {
           const group = deferred.splice(0, i + 1);
           const last = group.pop()!;
-          await framed1(last.sql, last.params, false, group);
+          await framed1(last.sql, last.params, false, group, []);
           i = deferred.findIndex((d) => !isParsed(d.sql, d.params));
         }
-        return framed1(sql, params, commit, deferred.splice(0));
+        return framed1(sql, params, commit, deferred.splice(0), after);
+      };
+      const bound = (sql: string, params: readonly unknown[]) => {
+        const c = prepared(sql, params);
+        return boundStatement(c.name!, c.values);
       };
       const framed1 = async (
         sql: string,
         params: readonly unknown[],
         commit: boolean,
         before: readonly { sql: string; params: readonly unknown[] }[],
-      ): Promise<Row[]> => {
+        after: readonly Statement[],
+      ): Promise<{ rows: Row[]; after: Row[][] }> => {
         const config = prepared(sql, params);
         const begin = !open;
         open = true;
@@ -121,10 +136,8 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
           return await runFramed(client, config, {
             begin,
             commit,
-            before: before.map((d) => {
-              const c = prepared(d.sql, d.params);
-              return boundStatement(c.name!, c.values);
-            }),
+            before: before.map((d) => bound(d.sql, d.params)),
+            after: after.map((a) => bound(a.text, a.values)),
           });
         } catch (err) {
           // The transaction is aborted; withRetry runs it again under the new name.
@@ -132,14 +145,29 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
           throw err;
         }
       };
-      const q = withDefer(
+      const q = withPipeline(
         async <T extends Row = Row>(sql: string, params: readonly unknown[] = []) => {
           if (ended) throw new Error('statement after the end of its transaction');
-          return (await framed(sql, params, false)) as T[];
+          return (await framed(sql, params, false)).rows as T[];
         },
-        (sql, params) => {
-          if (ended) throw new Error('statement after the end of its transaction');
-          deferred.push({ sql, params });
+        {
+          defer(sql, params) {
+            if (ended) throw new Error('statement after the end of its transaction');
+            deferred.push({ sql, params });
+          },
+          async readMany(statements) {
+            if (ended) throw new Error('statement after the end of its transaction');
+            const [first, ...rest] = statements;
+            if (!first) return [];
+            // Reads not yet prepared here go one by one this time (see `framed`).
+            if (rest.some((r) => !isParsed(r.text, r.values))) {
+              const out: Row[][] = [];
+              for (const s of statements) out.push((await framed(s.text, s.values, false)).rows);
+              return out;
+            }
+            const r = await framed(first.text, first.values, false, rest);
+            return [r.rows, ...r.after];
+          },
         },
       );
       let broken: Error | undefined;
@@ -153,20 +181,40 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
           await client.query(script);
         });
         const last = opts?.final?.();
+        const then = opts?.thenRead?.();
+        const afterCommit = then && isParsed(then.text, then.values) ? [then] : [];
         ended = true;
+        let read: Row[] | undefined;
+        const commitWith = async (sql: string, params: readonly unknown[]) => {
+          try {
+            const r = await framed(sql, params, true, afterCommit);
+            open = false;
+            read = r.after[0];
+            return r.rows;
+          } catch (err) {
+            if (!(err instanceof FailedAfterCommit)) throw err;
+            open = false;
+            return err.rows;
+          }
+        };
         if (last) {
-          const rows = await framed(last.text, last.values, true);
-          open = false;
-          last.committed(rows);
+          last.committed(await commitWith(last.text, last.values));
         } else if (deferred.length > 0) {
           // The last held-back write carries the COMMIT.
           const tail = deferred.pop()!;
-          await framed(tail.sql, tail.params, true);
-          open = false;
+          await commitWith(tail.sql, tail.params);
         } else if (open) {
           await client.query('commit');
           open = false;
         }
+        // Not prepared on this connection yet (or nothing to commit with): read on its own.
+        if (then && read === undefined && afterCommit.length === 0) {
+          read = await client.query<Row>(prepared(then.text, then.values)).then(
+            (r) => r.rows,
+            () => undefined,
+          );
+        }
+        then?.read(read);
         return result;
       } catch (err) {
         ended = true;

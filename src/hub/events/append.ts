@@ -1,5 +1,12 @@
 import { type EventType, type HubEvent } from '../../shared/api/index.js';
-import { type Db, deferOf, type Query, withDefer } from '../db/db.js';
+import {
+  type Db,
+  pipelineOf,
+  type Query,
+  type Row,
+  type Statement,
+  withPipeline,
+} from '../db/db.js';
 import { iso } from '../time.js';
 import { notifiesPeers } from './peers.js';
 
@@ -98,15 +105,23 @@ const inIdOrder = (rows: EventRow[]): HubEvent[] => rows.map(hubEvent).sort((a, 
 export async function eventTransaction<T>(
   db: Db,
   fn: (q: Query) => Promise<T>,
-): Promise<{ result: T; appended: HubEvent[] }> {
+  opts: {
+    /** A read to run right after the COMMIT (see `TransactionOptions.thenRead`), given the result. */
+    thenRead?: (result: T) => Statement | undefined;
+  } = {},
+): Promise<{ result: T; appended: HubEvent[]; read?: Row[] }> {
   let events: NewEvent[] = [];
   let appended: HubEvent[] = [];
+  let outcome: { value: T } | undefined;
+  let read: Row[] | undefined;
   const result = await db.transaction(
-    (raw) => {
+    async (raw) => {
       events = [];
-      const q: Query = withDefer((sql, params) => raw(sql, params), deferOf(raw));
+      const q: Query = withPipeline((sql, params) => raw(sql, params), pipelineOf(raw));
       pending.set(q, events);
-      return fn(q);
+      const value = await fn(q);
+      outcome = { value };
+      return value;
     },
     {
       final: () =>
@@ -117,9 +132,13 @@ export async function eventTransaction<T>(
               ...appendStatement(events, notifiesPeers(db)),
               committed: (rows) => (appended = inIdOrder(rows as EventRow[])),
             },
+      thenRead: () => {
+        const statement = outcome && opts.thenRead?.(outcome.value);
+        return statement && { ...statement, read: (rows) => (read = rows) };
+      },
     },
   );
-  return { result, appended };
+  return { result, appended, read };
 }
 
 /**

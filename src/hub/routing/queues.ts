@@ -6,7 +6,7 @@ import {
   type QueueMode,
   type SkillLevels,
 } from '../../shared/domain/index.js';
-import { type Query } from '../db/db.js';
+import { type Query, type Row, type Statement } from '../db/db.js';
 import { HubError } from '../errors.js';
 
 /** Offer timeout when the queue names none for the channel: calls ring shorter than tickets. */
@@ -81,24 +81,22 @@ export async function queueRow(q: Query, id: string): Promise<QueueRow | undefin
 }
 
 /**
- * The queue an inbound message goes to: the named one, or the channel's default — the
+ * The read of the queue an inbound message goes to: the named one, or the channel's default — the
  * highest-priority queue serving that channel. Undefined when no queue serves the channel.
  */
-export async function resolveQueue(
-  q: Query,
-  channel: Channel,
-  name: string | undefined,
-): Promise<QueueRow | undefined> {
-  if (name !== undefined) {
-    const rows = await q<QueueRow>('select * from queues where name = $1', [name]);
-    if (!rows[0]) throw new HubError('bad_request', `unknown queue "${name}"`);
-    return rows[0];
-  }
-  const rows = await q<QueueRow>(
-    'select * from queues where $1 = any(channels) order by priority desc, name limit 1',
-    [channel],
-  );
-  return rows[0];
+export function queueLookup(channel: Channel, name: string | undefined): Statement {
+  return name !== undefined
+    ? { text: 'select * from queues where name = $1', values: [name] }
+    : {
+        text: 'select * from queues where $1 = any(channels) order by priority desc, name limit 1',
+        values: [channel],
+      };
+}
+
+/** The queue from the rows of `queueLookup(…, name)`; an unknown named queue is a bad request. */
+export function queueFrom(rows: readonly Row[], name: string | undefined): QueueRow | undefined {
+  if (name !== undefined && !rows[0]) throw new HubError('bad_request', `unknown queue "${name}"`);
+  return rows[0] as QueueRow | undefined;
 }
 
 /** Column ← setting. JSON columns are written as jsonb. */

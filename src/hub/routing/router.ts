@@ -11,6 +11,7 @@ import {
   lockTasksAndAgents,
   taskView,
 } from './claim.js';
+import { QUEUED_PUSH_TASK, queuedFrom } from './look.js';
 import { match } from './matcher.js';
 import { offerTask, offerTasks, type OfferRequest, type OfferResult } from './offers.js';
 import { DEFAULT_OFFER_TIMEOUT_S } from './queues.js';
@@ -136,6 +137,15 @@ export class Router {
     return this.next;
   }
 
+  /**
+   * A pass for a caller that looked for itself and saw a queued push task (`txThenRoute`): at once
+   * when no pass is running; behind a running one with a look of its own, as that pass may take
+   * the task the caller saw.
+   */
+  runAfterLook(): Promise<void> {
+    return this.run({ probe: this.current !== undefined });
+  }
+
   /** A slow sweep in case a trigger was missed (e.g. an agent freed on another hub). */
   startSweep(intervalMs: number): void {
     this.timer = setInterval(() => void this.run({ probe: true }), intervalMs);
@@ -151,11 +161,8 @@ export class Router {
   private async pass(probe: boolean): Promise<void> {
     try {
       if (probe) {
-        const [row] = await this.db.query<{ queued: boolean }>(
-          `select exists (select 1 from tasks t join queues qu on qu.id = t.queue_id
-             where t.status = 'queued' and qu.mode = 'push') as queued`,
-        );
-        if (!row?.queued) return;
+        const rows = await this.db.query(QUEUED_PUSH_TASK.text, QUEUED_PUSH_TASK.values);
+        if (!queuedFrom(rows)) return;
       }
       for (;;) {
         const {

@@ -1,4 +1,4 @@
-import { refreshAgent } from '../agents/state.js';
+import { applyRefresh, refreshAgent, type RefreshRow } from '../agents/state.js';
 import { addMs, msBetween, toDate } from '../clock.js';
 import { type Query, writeLater } from '../db/db.js';
 import { HubError } from '../errors.js';
@@ -136,6 +136,11 @@ export async function completeTask(
     requireTopic: boolean;
     /** The task's queue when the caller read it already (saves a statement). */
     queue?: QueueRow;
+    /**
+     * The agent's refresh row, read under its lock before this completion (saves a statement
+     * when the task completes without wrap-up).
+     */
+    refreshed?: RefreshRow;
   },
 ): Promise<NewEvent[]> {
   if (task.status !== 'assigned' || task.agent_id === null) {
@@ -170,7 +175,14 @@ export async function completeTask(
         by: opts.by,
       }),
     );
-    events.push(...(await refreshAgent(q, agentId, now, 'task_completed')).events);
+    const pre = opts.refreshed?.id === agentId ? opts.refreshed : undefined;
+    events.push(
+      ...(pre
+        ? // Read before this task stopped keeping the agent busy.
+          await applyRefresh(q, [{ ...pre, active: Number(pre.active) - 1 }], now, 'task_completed')
+        : await refreshAgent(q, agentId, now, 'task_completed')
+      ).events,
+    );
     return events;
   }
   const current = await q<{ wrap_task_id: string | null }>(

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type InboundMessageRequest, type InboundMessageResponse } from '../../shared/api/index.js';
 import { type HubContext } from '../context.js';
-import { type Query, writeLater } from '../db/db.js';
-import { matchOrCreateCustomer } from '../customers/match.js';
+import { type Query, readTogether, type Row, type Statement, writeLater } from '../db/db.js';
+import { customerLookupForNewTicket, matchOrCreateCustomer } from '../customers/match.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { refreshAgent } from '../agents/state.js';
 import { addMs } from '../clock.js';
 import { isOpen } from '../routing/business-hours.js';
 import { assignTicket, type TaskRow } from '../routing/offers.js';
-import { queueRow, resolveQueue } from '../routing/queues.js';
+import { queueFrom, queueLookup, queueRow } from '../routing/queues.js';
 import { scheduleTimer } from '../timers/store.js';
 import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
 
@@ -18,17 +18,18 @@ function subjectFrom(req: InboundMessageRequest): string {
   return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
 }
 
-async function findDuplicate(
-  q: Query,
-  req: InboundMessageRequest,
-): Promise<InboundMessageResponse | undefined> {
+/** The read that finds a message already received under `externalId` on the channel. */
+function duplicateLookup(req: InboundMessageRequest): Statement | undefined {
   if (!req.externalId) return undefined;
-  const rows = await q<{ id: string; ticket_id: string; customer_id: string }>(
-    `select m.id, m.ticket_id, t.customer_id from messages m join tickets t on t.id = m.ticket_id
+  return {
+    text: `select m.id, m.ticket_id, t.customer_id from messages m join tickets t on t.id = m.ticket_id
      where m.channel = $1 and m.external_id = $2 and m.direction = 'in'`,
-    [req.channel, req.externalId],
-  );
-  const row = rows[0];
+    values: [req.channel, req.externalId],
+  };
+}
+
+function duplicateFrom(rows: readonly Row[] | undefined): InboundMessageResponse | undefined {
+  const row = rows?.[0] as { id: string; ticket_id: string; customer_id: string } | undefined;
   if (!row) return undefined;
   return {
     customerId: row.customer_id,
@@ -58,13 +59,26 @@ export async function receiveInbound(
   req: InboundMessageRequest,
 ): Promise<InboundMessageResponse> {
   const response = await ctx.tx(async (q) => {
-    const duplicate = await findDuplicate(q, req);
+    // The reads whose inputs the request holds, in one round trip: an earlier delivery of this
+    // message, the customer, the queue (none of them locks anything).
+    const dup = duplicateLookup(req);
+    const who = customerLookupForNewTicket(req.from);
+    const reads = await readTogether(q, [
+      ...(dup ? [dup] : []),
+      ...(who ? [who] : []),
+      queueLookup(req.channel, req.queue),
+    ]);
+    const duplicate = duplicateFrom(dup ? reads.shift() : undefined);
     if (duplicate) return duplicate;
+    const customerRows = who ? reads.shift()! : [];
+    const queueRows = reads.shift()!;
 
     const events: NewEvent[] = [];
-    const customer = await matchOrCreateCustomer(q, req.from);
+    const customer = await matchOrCreateCustomer(q, req.from, customerRows);
+    const known = customerRows[0] as
+      { tx_now: Date; ticket_number: string | number | null } | undefined;
     events.push(...customer.events);
-    const queue = await resolveQueue(q, req.channel, req.queue);
+    const queue = queueFrom(queueRows, req.queue);
 
     // The customer's open ticket, else their ticket closed within the reopen window — one
     // statement; a customer created just now has neither.
@@ -94,7 +108,62 @@ export async function receiveInbound(
       );
     }
     let written: { message: MessageRow; ticket: TicketRow };
-    if (!ticketRow) {
+    if (!ticketRow && known?.ticket_number != null) {
+      // A new customer's first ticket: its number, id and timestamps (the transaction's now())
+      // are known, so its insert and its first message's need no answer and ride with the
+      // final statement.
+      const ticketId = randomUUID();
+      const messageId = randomUUID();
+      await writeLater(
+        q,
+        `with k as (
+           insert into tickets (id, number, subject, channel, queue_id, customer_id, version)
+           values ($1, $2, $3, $4, $5, $6, 1) returning id
+         )
+         insert into messages (id, ticket_id, channel, direction, text, author_name, external_id)
+         select $7, k.id, $4, 'in', $8, $9, $10 from k`,
+        [
+          ticketId,
+          known.ticket_number,
+          subjectFrom(req),
+          req.channel,
+          queue?.id ?? null,
+          customer.customerId,
+          messageId,
+          req.text,
+          req.from.name ?? null,
+          req.externalId ?? null,
+        ],
+      );
+      written = {
+        ticket: {
+          id: ticketId,
+          number: known.ticket_number,
+          subject: subjectFrom(req),
+          status: 'open',
+          channel: req.channel,
+          queue_id: queue?.id ?? null,
+          customer_id: customer.customerId,
+          customer_name: req.from.name ?? null,
+          assignee_id: null,
+          version: 1,
+          created_at: known.tx_now,
+          updated_at: known.tx_now,
+          closed_at: null,
+        },
+        message: {
+          id: messageId,
+          ticket_id: ticketId,
+          direction: 'in',
+          author_name: req.from.name ?? null,
+          author_agent_id: null,
+          text: req.text,
+          created_at: known.tx_now,
+        },
+      };
+      ticketRow = written.ticket;
+      ticketCreated = true;
+    } else if (!ticketRow) {
       // A new ticket and its first message in one statement: the ticket starts at version 1,
       // as the first message would have made it.
       written = (

@@ -510,6 +510,43 @@ export function defineCoreSuite(label: string, start: () => Promise<TestHub | un
         expect(ids).toEqual([...ids].sort((a, b) => a - b));
       });
 
+      it("a new customer's ticket and first message in the events are as stored", async () => {
+        const sup = new StreamClient(url, { token: tokens.sup });
+        await sup.ready();
+        const email = uniqueEmail('stored');
+        const before = await inbound(url, { channel: 'chat', from: { email }, text: 'one' });
+        const r = await inbound(url, {
+          channel: 'email',
+          from: { email: uniqueEmail('stored2'), name: 'Ewa Nowak' },
+          subject: 'Zwrot',
+          text: 'Chcę zwrócić buty',
+          externalId: `ext-${email}`,
+        });
+        const created = await sup.waitFor((c) =>
+          c.events.find((e) => e.type === 'ticket.created' && e.ticketId === r.ticketId),
+        );
+        const received = await sup.waitFor((c) =>
+          c.events.find((e) => e.type === 'message.received' && e.ticketId === r.ticketId),
+        );
+        sup.close();
+        const d = TicketDetail.parse(
+          (await call(url, 'GET', `/api/v1/tickets/${r.ticketId}`, { token: tokens.sup })).body,
+        );
+        const shown = TicketSummary.parse(created.data.ticket);
+        const { version: _v, assigneeId: _a, updatedAt: _u, ...stable } = d.ticket;
+        expect(shown).toMatchObject({ ...stable, version: 1, assigneeId: null });
+        expect(shown.updatedAt).toBe(shown.createdAt);
+        expect(shown).toMatchObject({ subject: 'Zwrot', customerName: 'Ewa Nowak' });
+        expect(received.data.message).toEqual(d.messages[0]);
+        expect(received.data.message).toMatchObject({ id: r.messageId, authorName: 'Ewa Nowak' });
+        // Numbers keep counting up, one per new ticket.
+        const prev = TicketDetail.parse(
+          (await call(url, 'GET', `/api/v1/tickets/${before.ticketId}`, { token: tokens.sup }))
+            .body,
+        );
+        expect(shown.number).toBe(prev.ticket.number + 1);
+      });
+
       it('resumes after the last event id with exactly the missed events, in order', async () => {
         const first = new StreamClient(url, { token: tokens.sup });
         const start = await first.ready();

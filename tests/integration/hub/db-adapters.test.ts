@@ -1,8 +1,11 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Db,
   pgErrorCode,
   PG_UNIQUE_VIOLATION,
+  readTogether,
+  type Row,
   withRetry,
   writeLater,
 } from '../../../src/hub/db/db.js';
@@ -176,6 +179,129 @@ describe.each(adapters)('%s adapter', (_name, open, available) => {
     },
   );
 
+  it.skipIf(!available)(
+    'reads sent together: each gets its own rows, after the held-back writes, in one round trip',
+    async () => {
+      await db.query('insert into t (id, v, n) values (30, $1, 1), (31, $1, 2)', ['r']);
+      const sent = countQueries();
+      try {
+        for (let round = 0; round < 3; round++) {
+          sent.n = 0;
+          const [a, b, c] = await db.transaction(async (q) => {
+            await q('select 1');
+            await writeLater(q, 'update t set n = n + 10 where id = $1', [30]);
+            return readTogether(q, [
+              { text: 'select id, n from t where id = $1 for update', values: [30] },
+              {
+                text: 'select id, v, n from t where id = any($1::int[]) order by id',
+                values: [[30, 31]],
+              },
+              { text: 'select count(*)::int as k from t where id = $1', values: [-1] },
+            ]);
+          });
+          expect(a).toEqual([{ id: 30, n: 11 + round * 10 }]);
+          expect(b).toEqual([
+            { id: 30, v: 'r', n: 11 + round * 10 },
+            { id: 31, v: 'r', n: 2 },
+          ]);
+          expect(c).toEqual([{ k: 0 }]);
+          // PostgreSQL, once the statements are prepared on the connection: `select 1` with BEGIN,
+          // the three reads (behind the held-back write), a COMMIT.
+          if (db.kind === 'postgres' && round > 0) expect(sent.n).toBe(3);
+        }
+      } finally {
+        sent.restore();
+      }
+      // A failing read fails the call and the transaction; the connection is fine afterwards.
+      for (let round = 0; round < 2; round++) {
+        const err = await db
+          .transaction(async (q) => {
+            await writeLater(q, 'update t set v = $2 where id = $1', [31, 'lost']);
+            await readTogether(q, [
+              { text: 'select n from t where id = $1', values: [31] },
+              { text: 'select 1 / n as x from t where id = $1', values: [99] },
+              { text: 'select 1 / (n - n) as x from t where id = $1', values: [31] },
+            ]);
+          })
+          .catch((e: unknown) => e);
+        expect(String(err)).toMatch(/division by zero/);
+      }
+      expect(await db.query('select v from t where id = 31')).toEqual([{ v: 'r' }]);
+      expect(
+        await db.transaction((q) =>
+          readTogether(q, [
+            { text: 'select n from t where id = $1', values: [31] },
+            { text: 'select v from t where id = $1', values: [31] },
+          ]),
+        ),
+      ).toEqual([[{ n: 2 }], [{ v: 'r' }]]);
+    },
+  );
+
+  it.skipIf(!available)(
+    'a read after the commit sees the transaction; a failed transaction reads nothing',
+    async () => {
+      await db.query('insert into t (id, v) values (40, $1)', ['start']);
+      for (let round = 0; round < 3; round++) {
+        let read: Row[] | undefined = [{ never: true }];
+        const { appended } = await eventTransaction(
+          db,
+          async (q) => {
+            await q('select v from t where id = $1 for update', [40]);
+            await writeLater(q, 'update t set v = $2 where id = $1', [40, `v${round}`]);
+            if (round !== 1) await appendEvents(q, [{ type: 'agent.login', data: { round } }]);
+            return round;
+          },
+          {
+            thenRead: (r) => ({
+              text: 'select v, $2::int as r from t where id = $1',
+              values: [40, r],
+            }),
+          },
+        ).then((x) => {
+          read = x.read;
+          return x;
+        });
+        expect(read).toEqual([{ v: `v${round}`, r: round }]);
+        expect(appended.map((e) => e.data)).toEqual(round === 1 ? [] : [{ round }]);
+      }
+      // Nothing to read when the caller says so, or when the transaction fails.
+      const none = await eventTransaction(db, async () => 1, { thenRead: () => undefined });
+      expect(none.read).toBeUndefined();
+      // A failing transaction: the error, not a read (the pipeline stops before it).
+      const err = await eventTransaction(
+        db,
+        async (q) => {
+          await writeLater(q, 'insert into t (id, v) values ($1, $2)', [40, 'duplicate']);
+          await appendEvents(q, [{ type: 'agent.login', data: {} }]);
+        },
+        { thenRead: () => ({ text: 'select v from t where id = $1', values: [40] }) },
+      ).catch((e: unknown) => e);
+      expect(pgErrorCode(err)).toBe(PG_UNIQUE_VIOLATION);
+      expect(await db.query('select v from t where id = 40')).toEqual([{ v: 'v2' }]);
+    },
+  );
+
+  it.skipIf(!available)(
+    'a read that fails after the commit: the transaction and its events stand, the read is undefined',
+    async () => {
+      await db.query('insert into t (id, v, n) values (50, $1, 0)', ['x']);
+      for (let round = 0; round < 3; round++) {
+        const r = await eventTransaction(
+          db,
+          async (q) => {
+            await writeLater(q, 'update t set v = $2 where id = $1', [50, `after${round}`]);
+            await appendEvents(q, [{ type: 'agent.login', data: { round } }]);
+          },
+          { thenRead: () => ({ text: 'select 1 / n as x from t where id = $1', values: [50] }) },
+        );
+        expect(r.read).toBeUndefined();
+        expect(r.appended.map((e) => e.data)).toEqual([{ round }]);
+        expect(await db.query('select v from t where id = 50')).toEqual([{ v: `after${round}` }]);
+      }
+    },
+  );
+
   it.skipIf(!available)('a statement from a transaction that has ended is refused', async () => {
     let leaked: ((sql: string) => Promise<unknown>) | undefined;
     await db.transaction(async (q) => {
@@ -205,3 +331,19 @@ describe.each(adapters)('%s adapter', (_name, open, available) => {
     },
   );
 });
+
+/** Counts node-postgres `query` calls (one per round trip of the adapter). */
+function countQueries(): { n: number; restore(): void } {
+  const original = pg.Client.prototype.query;
+  const counter = {
+    n: 0,
+    restore: () => {
+      pg.Client.prototype.query = original;
+    },
+  };
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    counter.n++;
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  return counter;
+}
