@@ -1,6 +1,10 @@
 import { Channel, type SkillLevels } from '../../shared/domain/index.js';
+import { type AgentRow } from '../agents/rows.js';
+import { activeTasksSql } from '../agents/state.js';
 import { type Query } from '../db/db.js';
+import { type TicketRow } from '../tickets/rows.js';
 import { type AgentView, type TaskView } from './matcher.js';
+import { type TaskRow } from './offers.js';
 
 export interface QueuedTaskRow {
   [key: string]: unknown;
@@ -17,6 +21,9 @@ export interface QueuedTaskRow {
   offer_timeout_s: number | null;
   wrap_up_seconds: number;
   skipped: string[] | null;
+  /** The whole task row and its ticket's (locked): what an offer of it changes is known. */
+  task_row: TaskRow;
+  ticket_row: TicketRow;
 }
 
 const ms = (v: Date | string | null): number | null =>
@@ -43,7 +50,9 @@ const TASK_COLUMNS = `t.id, t.ticket_id, t.queue_id, t.channel, t.priority, t.sl
   t.created_at, t.language, t.skills, (t.channel = any(qu.auto_accept)) as auto_accept,
   (qu.offer_timeouts ->> t.channel)::int as offer_timeout_s, qu.wrap_up_seconds,
   array(select o.agent_id from offers o where o.task_id = t.id
-        and o.status in ('rejected', 'timed_out')) as skipped`;
+        and o.status in ('rejected', 'timed_out')) as skipped,
+  to_jsonb(t) as task_row, to_jsonb(k) || jsonb_build_object('customer_name',
+    (select cu.name from customers cu where cu.id = k.customer_id)) as ticket_row`;
 
 /**
  * Locks the next queued tasks of push-mode queues that some ready member of their queue has room
@@ -194,6 +203,7 @@ export async function lockReadyAgents(
 interface AgentSnapshotRow {
   [key: string]: unknown;
   id: string;
+  row: AgentRow & { active: number };
   ready: boolean;
   idle_since: Date | string | null;
   languages: string[];
@@ -206,6 +216,12 @@ interface AgentSnapshotRow {
 }
 
 /**
+ * A locked agent as the matcher sees it, with its row and active tasks as an agent refresh reads
+ * them (`RefreshRow` without `has_offer`): an offer to them needs no read of its own.
+ */
+export type LockedAgentView = AgentView & { row: AgentRow & { active: number } };
+
+/**
  * What the matcher needs about locked agents, read after locking (a fresh statement sees every
  * commit up to now, so load counts cannot be stale). Memberships come from one join (as a
  * subquery per agent, agent_queues was scanned whole once per agent); "today" is a range of
@@ -215,10 +231,11 @@ export async function agentViews(
   q: Query,
   agentIds: readonly string[],
   dayStart: Date,
-): Promise<AgentView[]> {
+): Promise<LockedAgentView[]> {
   if (agentIds.length === 0) return [];
   const rows = await q<AgentSnapshotRow>(
     `select a.id, a.idle_since, a.languages, a.skills, a.voice_exclusive,
+       to_jsonb(a) || jsonb_build_object('active', ${activeTasksSql('a.id')}) as row,
        (${READY_AGENT} and ${NO_PENDING_OFFER}) as ready, m.queues,
        (select json_object_agg(c.channel, c.capacity) from agent_capacity c
           where c.agent_id = a.id) as capacity,
@@ -248,6 +265,7 @@ export async function agentViews(
       Object.entries(r.load ?? {}).map(([k, v]) => [k, Number(v)]),
     ) as AgentView['load'],
     voiceExclusive: r.voice_exclusive,
+    row: r.row,
   }));
 }
 

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import {
   type Channel,
   type Offer,
   type Task,
   type TicketSummary,
 } from '../../shared/domain/index.js';
+import { type AgentRow } from '../agents/rows.js';
 import { activeTasksSql, applyRefresh, refreshAgent, type RefreshRow } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
 import { type Query, writeLater } from '../db/db.js';
@@ -210,56 +212,76 @@ export interface OfferRequest {
 export type OfferResult = Awaited<ReturnType<typeof offerTask>>;
 
 /**
- * `offerTask` for many (locked) tasks and (locked) agents at once, none auto-accepted: the tasks,
- * offers, offer timers and ticket summaries in one statement and the agents' states in two more,
- * so a routing pass holds its locks for a few round trips however many tasks it offers. Results
- * and events come in the order of `requests`.
+ * `offerTask` for many (locked) tasks and (locked) agents at once, none auto-accepted, from rows
+ * the caller read under those locks (`known`: each task with its ticket, each agent as a refresh
+ * reads it): every row the offers change is known, so the tasks, offers and offer timers are one
+ * held-back statement (no answer needed: it rides with the final statement and its COMMIT) and the
+ * agents' new states one more. Results and events come in the order of `requests`.
  */
 export async function offerTasks(
   q: Query,
   requests: readonly OfferRequest[],
-  opts: { now: Date; via: 'push' | 'serve_next' },
+  opts: {
+    now: Date;
+    via: 'push' | 'serve_next';
+    known: {
+      tasks: ReadonlyMap<string, { task: TaskRow; ticket: TicketRow }>;
+      agents: ReadonlyMap<string, AgentRow & { active: number }>;
+    };
+  },
 ): Promise<{ events: NewEvent[]; results: OfferResult[] }> {
   if (requests.length === 0) return { events: [], results: [] };
-  const { now } = opts;
-  const rows = await q<{ task: TaskRow; offer: OfferRow; ticket: TicketRow; agent: RefreshRow }>(
+  const { now, known } = opts;
+  const offered = requests.map((r) => {
+    const locked = known.tasks.get(r.taskId);
+    const agent = known.agents.get(r.agentId);
+    if (!locked || !agent) throw new Error(`task ${r.taskId} or agent ${r.agentId} is not locked`);
+    const task: TaskRow = {
+      ...locked.task,
+      status: 'offered',
+      agent_id: r.agentId,
+      offer_count: Number(locked.task.offer_count) + 1,
+    };
+    const offer: OfferRow = {
+      id: randomUUID(),
+      task_id: r.taskId,
+      agent_id: r.agentId,
+      status: 'pending',
+      auto_accepted: false,
+      offered_at: now,
+      expires_at: addMs(now, r.timeoutS * 1000),
+      answered_at: null,
+      reason: null,
+    };
+    return { req: r, task, offer, ticket: ticketSummary(locked.ticket), agent };
+  });
+  await writeLater(
+    q,
     `with p as (
-       select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) as p(task_id, agent_id, expires_at)
+       select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[])
+         as p(offer_id, task_id, agent_id, expires_at)
      ), up as (
        update tasks x set status = 'offered', agent_id = p.agent_id, offer_count = x.offer_count + 1
-       from p where x.id = p.task_id returning x.*
+       from p where x.id = p.task_id
      ), ins as (
-       insert into offers (task_id, agent_id, status, auto_accepted, offered_at, expires_at)
-       select task_id, agent_id, 'pending', false, $4, expires_at from p
-       returning *
-     ), tm as (
-       insert into timers (key, kind, due_at, agent_id, task_id, offer_id, data)
-       select 'offer:' || ins.id, 'offer_timeout', ins.expires_at, ins.agent_id, ins.task_id, ins.id,
-         '{}'::jsonb from ins
-       on conflict (key) do update set due_at = excluded.due_at, data = excluded.data
+       insert into offers (id, task_id, agent_id, status, auto_accepted, offered_at, expires_at)
+       select offer_id, task_id, agent_id, 'pending', false, $5, expires_at from p
      )
-     select to_jsonb(up) as task, to_jsonb(ins) as offer,
-       to_jsonb(k) || jsonb_build_object('customer_name', c.name) as ticket,
-       to_jsonb(a) || jsonb_build_object('has_offer', true,
-         'active', ${activeTasksSql('a.id')}) as agent
-     from up join ins on ins.task_id = up.id
-     join tickets k on k.id = up.ticket_id join customers c on c.id = k.customer_id
-     join agents a on a.id = ins.agent_id`,
+     insert into timers (key, kind, due_at, agent_id, task_id, offer_id, data)
+     select 'offer:' || offer_id, 'offer_timeout', expires_at, agent_id, task_id, offer_id,
+       '{}'::jsonb from p
+     on conflict (key) do update set due_at = excluded.due_at, data = excluded.data`,
     [
-      requests.map((r) => r.taskId),
-      requests.map((r) => r.agentId),
-      requests.map((r) => addMs(now, r.timeoutS * 1000)),
+      offered.map((o) => o.offer.id),
+      offered.map((o) => o.task.id),
+      offered.map((o) => o.offer.agent_id),
+      offered.map((o) => o.offer.expires_at),
       now,
     ],
   );
-  const byTask = new Map(rows.map((r) => [r.task.id, r]));
   const events: NewEvent[] = [];
   const results: OfferResult[] = [];
-  for (const req of requests) {
-    const row = byTask.get(req.taskId);
-    if (!row) throw new Error(`task ${req.taskId} was not offered`);
-    const { task, offer } = row;
-    const ticket = ticketSummary(row.ticket);
+  for (const { req, task, offer, ticket } of offered) {
     const dto = offerDto(offer, task, ticket);
     const event: NewEvent = {
       type: 'offer.created',
@@ -276,11 +298,10 @@ export async function offerTasks(
     events.push(event);
     results.push({ events: [event], offer: dto, task });
   }
-  // The offered agents (locked by the caller) as they are now: each has this pending offer, and
-  // an offer does not change their active tasks — the refresh needs no read of its own.
+  // Each offered agent now has this pending offer; an offer does not change their active tasks.
   const agents = await applyRefresh(
     q,
-    rows.map((r) => r.agent),
+    offered.map((o) => ({ ...o.agent, has_offer: true })),
     now,
     'routing',
   );

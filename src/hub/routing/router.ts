@@ -48,15 +48,16 @@ export async function routeBatch(
     return {
       full: ids.length >= agentLimit,
       proposals: match(tasks.map(taskView), agents, now.getTime()),
+      rows: new Map(agents.map((a) => [a.id, a.row])),
     };
   };
   const first = await views(agentIds, firstAgentLimit(tasks.length));
-  let { proposals } = first;
+  let { proposals, rows } = first;
   if (first.full && proposals.length < tasks.length) {
     const queueIds = [...new Set(tasks.map((t) => t.queue_id))];
     const channels = [...new Set(tasks.map((t) => t.channel))];
     const all = await lockReadyAgents(q, queueIds, channels, opts.onlyAgent, ALL_AGENTS);
-    ({ proposals } = await views(all, ALL_AGENTS));
+    ({ proposals, rows } = await views(all, ALL_AGENTS));
   }
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const decided = opts.onlyAgent ? proposals.slice(0, 1) : proposals;
@@ -74,7 +75,14 @@ export async function routeBatch(
       timeoutS: task.offer_timeout_s ?? DEFAULT_OFFER_TIMEOUT_S[task.channel],
     });
   }
-  const offered = await offerTasks(q, offers, { now, via: 'push' });
+  const offered = await offerTasks(q, offers, {
+    now,
+    via: 'push',
+    known: {
+      tasks: new Map(tasks.map((t) => [t.id, { task: t.task_row, ticket: t.ticket_row }])),
+      agents: rows,
+    },
+  });
   events.push(...offered.events);
   results.push(...offered.results);
   for (const p of decided) {
