@@ -61,12 +61,16 @@ const pending = new WeakMap<Query, NewEvent[]>();
 function appendStatement(
   events: readonly NewEvent[],
   notify: boolean,
-): { text: string; values: unknown[] } {
+): { text: string; values: unknown[]; payloads: string[] } {
   // Ids are assigned in array order (unnest … with ordinality keeps it), so the order the caller
   // gave is the order in the log. The payload is only a hint; readers query the table. The
   // serialising lock is taken by a one-time filter before the first row (and so the first id) is
-  // produced, and the NOTIFY rides on the same statement.
+  // produced, and the NOTIFY rides on the same statement. Only the ids and the time come back:
+  // the rest is what the caller gave (sending each payload back cost the database its jsonb
+  // output and the hub a parse, per event).
+  const payloads = events.map((e) => JSON.stringify(e.data ?? {}));
   return {
+    payloads,
     text: `with ins as (
        insert into events (type, agent_id, ticket_id, task_id, queue_id, data)
        select t, a, k, s, qq, d
@@ -74,9 +78,9 @@ function appendStatement(
          with ordinality as u (t, a, k, s, qq, d, n)
        where (select count(*) from (select pg_advisory_xact_lock($7)) l) = 1
        order by n
-       returning *
+       returning id, occurred_at
      )
-     select ins.*,
+     select ins.id, ins.occurred_at,
        (case when $9::boolean then pg_notify($8, (select max(id) from ins)::text) end) is null
          as notified
      from ins`,
@@ -86,7 +90,7 @@ function appendStatement(
       events.map((e) => e.ticketId ?? null),
       events.map((e) => e.taskId ?? null),
       events.map((e) => e.queueId ?? null),
-      events.map((e) => JSON.stringify(e.data ?? {})),
+      payloads,
       EVENTS_LOCK,
       EVENTS_CHANNEL,
       notify,
@@ -94,7 +98,32 @@ function appendStatement(
   };
 }
 
-const inIdOrder = (rows: EventRow[]): HubEvent[] => rows.map(hubEvent).sort((a, b) => a.id - b.id);
+/**
+ * The appended events from the statement's answer: ids ascending are the events in the order
+ * given (see `appendStatement`); data as stored, i.e. as JSON made it.
+ */
+function appendedEvents(
+  events: readonly NewEvent[],
+  payloads: readonly string[],
+  rows: readonly Row[],
+): HubEvent[] {
+  const inserted = rows
+    .map((r) => ({ id: Number(r.id), at: iso(r.occurred_at as Date | string) }))
+    .sort((a, b) => a.id - b.id);
+  if (inserted.length !== events.length) {
+    throw new Error(`appended ${inserted.length} of ${events.length} events`);
+  }
+  return events.map((e, i) => ({
+    id: inserted[i]!.id,
+    type: e.type,
+    occurredAt: inserted[i]!.at,
+    agentId: e.agentId ?? null,
+    ticketId: e.ticketId ?? null,
+    taskId: e.taskId ?? null,
+    queueId: e.queueId ?? null,
+    data: JSON.parse(payloads[i]!) as Record<string, unknown>,
+  }));
+}
 
 /**
  * Runs `fn` in a transaction whose events are appended by its last statement, committed in the
@@ -124,14 +153,17 @@ export async function eventTransaction<T>(
       return value;
     },
     {
-      final: () =>
-        events.length === 0
-          ? undefined
-          : {
-              // The caller publishes these in process; other hubs (if any) need the NOTIFY.
-              ...appendStatement(events, notifiesPeers(db)),
-              committed: (rows) => (appended = inIdOrder(rows as EventRow[])),
-            },
+      final: () => {
+        if (events.length === 0) return undefined;
+        // The caller publishes these in process; other hubs (if any) need the NOTIFY.
+        const { text, values, payloads } = appendStatement(events, notifiesPeers(db));
+        const given = events;
+        return {
+          text,
+          values,
+          committed: (rows) => (appended = appendedEvents(given, payloads, rows)),
+        };
+      },
       thenRead: () => {
         const statement = outcome && opts.thenRead?.(outcome.value);
         return statement && { ...statement, read: (rows) => (read = rows) };
