@@ -7,13 +7,7 @@
  * loop) with the hub: read the gaps, not the absolute figures.
  */
 import pg from 'pg';
-import WebSocket from 'ws';
-import { ensureAgent } from '../src/hub/agents/create.js';
-import { createIntegrationToken } from '../src/hub/auth/sessions.js';
-import { createQueue } from '../src/hub/routing/queues.js';
-import { startHub } from '../src/hub/server.js';
-import { closeHttpClient, httpRequest } from '../tests/support/http-client.js';
-import { startPostgres } from '../tests/support/postgres.js';
+import { inProcessHub, postInbound } from './in-process-hub.js';
 
 const AGENTS = 200;
 const TASKS = 60;
@@ -44,51 +38,14 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return result;
 } as typeof pg.Client.prototype.query;
 
-const pgServer = await startPostgres();
-const url = await pgServer.createDatabase('timeline');
-const hub = await startHub({ databaseUrl: url, scryptCost: 1024 });
-const sockets: WebSocket[] = [];
+const { hub, agents, stop } = await inProcessHub(AGENTS, 3);
 try {
-  await hub.ctx.tx(async (q) => {
-    await createQueue(q, { name: 'bench', channels: ['chat'], offerTimeouts: { chat: 60 } });
-    await createIntegrationToken(q, 'bench', 'bench-integration-token-0123456789');
-    for (let i = 0; i < AGENTS; i++) {
-      await ensureAgent(
-        q,
-        {
-          login: `b${i}`,
-          name: `B${i}`,
-          password: 'pw-bench-123',
-          roles: ['agent'],
-          queues: ['bench'],
-          capacity: { chat: 3 },
-        },
-        1024,
-      );
-    }
-  });
   let onOffer: (() => void) | undefined;
-  for (let i = 0; i < AGENTS; i++) {
-    const login = await httpRequest(new URL('/api/v1/auth/login', hub.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: `b${i}`, password: 'pw-bench-123' }),
-    });
-    const { token } = JSON.parse(login.text) as { token: string };
-    const ws = new WebSocket(new URL('/api/v1/stream', hub.url.replace(/^http/, 'ws')), {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    await new Promise<void>((r) => ws.once('message', () => r()));
-    ws.on('message', (d) => {
+  for (const { stream } of agents) {
+    stream.on('message', (d) => {
       if (!String(d).includes('"offer.created"')) return;
       mark('offer.created frame on the stream');
       onOffer?.();
-    });
-    sockets.push(ws);
-    await httpRequest(new URL('/api/v1/me/state', hub.url), {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ state: 'available' }),
     });
   }
   const latency: number[] = [];
@@ -98,19 +55,7 @@ try {
     const offered = new Promise<void>((r) => (onOffer = r));
     t0 = performance.now();
     mark('POST /api/v1/inbound/messages');
-    const answered = httpRequest(new URL('/api/v1/inbound/messages', hub.url), {
-      method: 'POST',
-      headers: {
-        authorization: 'Bearer bench-integration-token-0123456789',
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        channel: 'chat',
-        from: { email: `p${i}@x.test` },
-        text: 'hi',
-        queue: 'bench',
-      }),
-    }).then(() => mark('POST answered'));
+    const answered = postInbound(hub.url, i).then(() => mark('POST answered'));
     await offered;
     latency.push(performance.now() - t0);
     await answered;
@@ -123,8 +68,5 @@ try {
     `offer latency over ${TASKS} tasks: p50 ${at(0.5).toFixed(1)} ms, min ${at(0).toFixed(1)} ms, max ${at(1).toFixed(1)} ms`,
   );
 } finally {
-  for (const s of sockets) s.close();
-  closeHttpClient();
-  await hub.close();
-  await pgServer.stop();
+  await stop();
 }
