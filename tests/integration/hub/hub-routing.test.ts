@@ -205,6 +205,56 @@ describe('routing engine (PGlite, fake clock)', () => {
     });
   });
 
+  it('closing a ticket routes the capacity it frees at once; with nothing queued no pass runs', async () => {
+    await t.hub.ctx.db.query(
+      `update agent_capacity set capacity = 1 where agent_id = $1 and channel = 'chat'`,
+      [t.ids.o1],
+    );
+    await setState(url, t.tokens.o1!, 'available');
+    const accept = async () => {
+      const offer = await pendingOffer(t, t.tokens.o1!);
+      const res = await call(url, 'POST', `/api/v1/offers/${offer!.id}/accept`, {
+        token: t.tokens.o1!,
+      });
+      expect(res.status).toBe(200);
+      return offer!.ticket.id;
+    };
+    const close = async (ticketId: string) => {
+      const res = await call(url, 'POST', `/api/v1/tickets/${ticketId}/close`, {
+        token: t.tokens.o1!,
+      });
+      expect(res.status).toBe(200);
+    };
+    await chat();
+    const firstTicket = await accept();
+    const second = await chat();
+    // o1 is full (capacity 1), o2 is offline: it waits.
+    expect(await taskOf(t, second.taskId!)).toEqual({ status: 'queued', agent_id: null });
+
+    // Count the router's passes: the look rides with the close's COMMIT (the sweep is off).
+    const router = t.hub.ctx.router;
+    const run = router.run.bind(router);
+    let passes = 0;
+    router.run = (opts) => {
+      passes++;
+      return run(opts);
+    };
+    try {
+      await close(firstTicket);
+      // By the time the close answers, the freed slot holds the waiting task.
+      expect(await taskOf(t, second.taskId!)).toEqual({ status: 'offered', agent_id: t.ids.o1 });
+      expect(passes).toBe(1);
+      const secondTicket = await accept();
+      passes = 0;
+      await close(secondTicket);
+      // Nothing was queued: the look said so and no pass ran.
+      expect(passes).toBe(0);
+      expect((await state(t, t.tokens.o1!)).state).toBe('available');
+    } finally {
+      router.run = run;
+    }
+  });
+
   it('next state: a pause chosen "after work" applies when the last task is done', async () => {
     await setState(url, t.tokens.o1!, 'available');
     const r = await chat();
