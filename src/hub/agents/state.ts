@@ -134,14 +134,16 @@ export async function refreshAgents(
 
 /**
  * `refreshAgents`' read (locks the agents, in id order): for a caller that sends it together with
- * its other reads and passes the rows, adjusted for its own writes, to `applyRefresh`.
+ * its other reads and passes the rows, adjusted for its own writes, to `applyRefresh`. The ids go
+ * through a sub-select so PostgreSQL keeps the generic plan: with the array visible it planned
+ * afresh on every call (0.33 ms, six times the read itself).
  */
 export function refreshRead(agentIds: readonly string[]): Statement {
   return {
     text: `select a.*,
        exists (select 1 from offers o where o.agent_id = a.id and o.status = 'pending') as has_offer,
        ${activeTasksSql('a.id')} as active
-     from agents a where a.id = any($1::uuid[]) order by a.id for update`,
+     from agents a where a.id = any((select $1::uuid[])::uuid[]) order by a.id for update`,
     values: [[...new Set(agentIds)]],
   };
 }

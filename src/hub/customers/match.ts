@@ -36,15 +36,21 @@ function identitiesOf(from: ContactFrom): { kinds: string[]; values: string[] } 
 /**
  * The read that finds a customer by e-mail, then phone (one statement for both); `undefined` when
  * the message brings no identity. For callers that send it together with other reads
- * (`readTogether`) and pass its rows to `matchOrCreateCustomer`.
+ * (`readTogether`) and pass its rows to `matchOrCreateCustomer`. The arrays go through
+ * sub-selects so PostgreSQL keeps the generic plan instead of planning every call (0.3 ms), and
+ * the identities are probed one by one (a sub-plan per identity): the generic plan of a join
+ * hashed the whole identity table instead.
  */
 export function customerLookup(from: ContactFrom): Statement | undefined {
   const { kinds, values } = identitiesOf(from);
   if (kinds.length === 0) return undefined;
   return {
-    text: `select ci.customer_id from unnest($1::text[], $2::text[]) with ordinality as u(k, v, n)
-       join customer_identities ci on ci.kind = u.k and ci.value = u.v
-       order by u.n limit 1`,
+    text: `select customer_id from (
+         select (select c.customer_id from customer_identities c
+                 where c.kind = u.k and c.value = u.v) as customer_id, u.n
+         from unnest((select $1::text[]), (select $2::text[])) with ordinality as u(k, v, n)
+       ) ci where customer_id is not null
+       order by n limit 1`,
     values: [kinds, values],
   };
 }

@@ -277,6 +277,30 @@ export function defineCoreSuite(label: string, start: () => Promise<TestHub | un
         expect(detail.customer.phone).toBe('+48600100200');
       });
 
+      it('when the e-mail and the phone belong to two customers, the e-mail decides', async () => {
+        const byEmail = await inbound(url, {
+          channel: 'email',
+          from: { email: uniqueEmail('owner') },
+          text: 'I own the e-mail',
+        });
+        const phone = `+48 601 ${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+        const byPhone = await inbound(url, { channel: 'chat', from: { phone }, text: 'Mine' });
+        expect(byPhone.customerId).not.toBe(byEmail.customerId);
+        const email = (
+          await call<{ customer: { email: string } }>(
+            url,
+            'GET',
+            `/api/v1/tickets/${byEmail.ticketId}`,
+            { token: tokens.sup },
+          )
+        ).body.customer.email;
+
+        const both = await inbound(url, { channel: 'chat', from: { email, phone }, text: 'Both' });
+        expect(both.customerId).toBe(byEmail.customerId);
+        const phoneOnly = await inbound(url, { channel: 'chat', from: { phone }, text: 'Again' });
+        expect(phoneOnly.customerId).toBe(byPhone.customerId);
+      });
+
       it('a repeated externalId is stored once', async () => {
         const body = {
           channel: 'email' as const,
