@@ -5,6 +5,7 @@ import { resolveToken, bearerToken } from '../auth/sessions.js';
 import { type HubContext } from '../context.js';
 import { eventsAfter, lastEventId } from '../events/append.js';
 import { retainedHorizon } from '../events/horizon.js';
+import { StreamAudience } from './stream-audience.js';
 import { StreamVisibility } from './stream-visibility.js';
 
 /** Close codes: 4401 = not authenticated (bad/expired/revoked token), 4400 = bad parameters. */
@@ -66,6 +67,9 @@ function firstValue(v: unknown): string | undefined {
  */
 export function streamRoutes(ctx: HubContext, opts: StreamOptions): FastifyPluginAsync {
   return async (app) => {
+    const audience = new StreamAudience((err) => app.log.error({ err }, 'stream listener failed'));
+    const unsubscribe = ctx.feed.subscribe((event) => audience.publish(event));
+    app.addHook('onClose', async () => unsubscribe());
     app.get(
       '/stream',
       {
@@ -108,11 +112,13 @@ export function streamRoutes(ctx: HubContext, opts: StreamOptions): FastifyPlugi
           if (!still) fail(socket, CLOSE_UNAUTHORIZED, 'unauthorized', 'session ended');
         };
 
-        // Subscribe before reading the backlog: whatever commits meanwhile is buffered.
-        const unsubscribe = ctx.feed.subscribe((event) => {
+        // Join before reading the backlog: whatever commits meanwhile is buffered — every event,
+        // since which tickets concern this stream is known only once they are read.
+        const member = audience.join(agent.id, (event) => {
           if (replaying) pending.push(event);
           else deliver(event);
         });
+        member.receiveEverything(true);
 
         let alive = true;
         socket.on('pong', () => {
@@ -128,7 +134,7 @@ export function streamRoutes(ctx: HubContext, opts: StreamOptions): FastifyPlugi
         }, opts.pingIntervalMs);
         socket.on('close', () => {
           clearInterval(ping);
-          unsubscribe();
+          member.leave();
         });
         // Clients only listen; anything they send is ignored (pings are protocol-level).
         socket.on('message', () => {});
@@ -139,7 +145,7 @@ export function streamRoutes(ctx: HubContext, opts: StreamOptions): FastifyPlugi
                and (status = 'open' or closed_at > now() - make_interval(days => $2))`,
             [agent.id, ctx.config.reopenWindowDays],
           );
-          visibility = new StreamVisibility(agent, new Set(mine.map((r) => r.id)));
+          visibility = new StreamVisibility(agent, new Set(mine.map((r) => r.id)), member);
           const last = await lastEventId(ctx.db.query);
           cursor = afterText !== undefined ? Number(afterText) : last;
           // A cursor the log cannot continue from (pruned history, or ids from another database
@@ -161,6 +167,8 @@ export function streamRoutes(ctx: HubContext, opts: StreamOptions): FastifyPlugi
           }
           replaying = false;
           for (const event of pending.splice(0)) deliver(event);
+          // From now on only the events this stream can see (its agent's, its tickets').
+          member.receiveEverything(visibility.everything);
         } catch (err) {
           req.log.error({ err }, 'stream replay failed');
           socket.close(1011, 'internal error');
