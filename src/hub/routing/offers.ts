@@ -82,6 +82,14 @@ function offerDto(offer: OfferRow, task: TaskRow, ticket: TicketSummary): Offer 
   };
 }
 
+/**
+ * `tickets.assignee_version` for an UPDATE that sets `assignee_id = $2` and bumps the version:
+ * the new version when the assignee changes (migration 11: the deferred trigger then has nothing
+ * to do), as it was otherwise.
+ */
+const ASSIGNEE_VERSION = `case when assignee_id is distinct from $2 then version + 1
+  else assignee_version end`;
+
 /** The common ids of an event about a task. */
 function ids(task: Pick<TaskRow, 'id' | 'ticket_id' | 'queue_id'>, agentId: string | null) {
   return { agentId, ticketId: task.ticket_id, taskId: task.id, queueId: task.queue_id };
@@ -96,7 +104,8 @@ export async function assignTicket(
 ): Promise<NewEvent[]> {
   const rows = await q<TicketRow>(
     `with k as (
-       update tickets set assignee_id = $2, version = version + 1, updated_at = now()
+       update tickets set assignee_id = $2, version = version + 1, updated_at = now(),
+         assignee_version = ${ASSIGNEE_VERSION}
        where id = $1 returning *
      )
      select k.*, c.name as customer_name from k join customers c on c.id = k.customer_id`,
@@ -359,7 +368,8 @@ export async function requeueTask(
   );
   if (task.status === 'assigned' || task.status === 'wrapping') {
     const rows = await q<{ id: string }>(
-      `update tickets set assignee_id = null, version = version + 1, updated_at = now()
+      `update tickets set assignee_id = null, version = version + 1, assignee_version = version + 1,
+         updated_at = now()
        where id = $1 and assignee_id = $2 returning id`,
       [task.ticket_id, previousAgent],
     );
@@ -475,7 +485,8 @@ export async function acceptOffer(
   // and rides with the final statement.
   await writeLater(
     q,
-    `update tickets set assignee_id = $2, version = version + 1, updated_at = now() where id = $1`,
+    `update tickets set assignee_id = $2, version = version + 1, updated_at = now(),
+       assignee_version = ${ASSIGNEE_VERSION} where id = $1`,
     [task.ticket_id, agentId],
   );
   const ticket = ticketSummary({

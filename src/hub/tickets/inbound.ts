@@ -120,8 +120,9 @@ export async function receiveInbound(
            insert into tickets (id, number, subject, channel, queue_id, customer_id, version)
            values ($1, $2, $3, $4, $5, $6, 1) returning id
          )
-         insert into messages (id, ticket_id, channel, direction, text, author_name, external_id)
-         select $7, k.id, $4, 'in', $8, $9, $10 from k`,
+         insert into messages (id, ticket_id, channel, direction, text, author_name, external_id,
+                               ticket_version)
+         select $7, k.id, $4, 'in', $8, $9, $10, 1 from k`,
         [
           ticketId,
           known.ticket_number,
@@ -172,8 +173,9 @@ export async function receiveInbound(
              insert into tickets (subject, channel, queue_id, customer_id, version)
              values ($1, $2, $3, $4, 1) returning *
            ), m as (
-             insert into messages (ticket_id, channel, direction, text, author_name, external_id)
-             select k.id, $2, 'in', $5, $6, $7 from k returning *
+             insert into messages (ticket_id, channel, direction, text, author_name, external_id,
+                                   ticket_version)
+             select k.id, $2, 'in', $5, $6, $7, 1 from k returning *
            )
            select to_jsonb(m) as message, to_jsonb(k) || jsonb_build_object('customer_name',
              (select c.name from customers c where c.id = $4)) as ticket
