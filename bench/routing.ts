@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { type HubEvent, type StreamFrame } from '../src/shared/api/index.js';
 import { ensureAgent } from '../src/hub/agents/create.js';
 import { createIntegrationToken } from '../src/hub/auth/sessions.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../src/hub/db/open.js';
@@ -20,6 +20,8 @@ export interface RoutingOptions {
   rate: number;
   /** Seconds of load at `rate`. */
   seconds: number;
+  /** Seconds at `rate` before the latency run, reported apart (`warmUpLatencyMs`); 0: none. */
+  warmSeconds: number;
   /** Tasks in the flood run that measures sustained throughput. */
   flood: number;
   /** Which setups to run (default all): `pglite`, `pg1` (PostgreSQL, 1 hub), `pg2` (2 hubs). */
@@ -38,6 +40,8 @@ export interface RoutingResult {
   agents: number;
   /** Task created (inbound POST sent) → `offer.created` frame on the agent's stream, in ms. */
   offerLatencyMs: Summary & { atRate: number; achievedRate: number; offeredOf: string };
+  /** The same over the first `warmSeconds` at the rate, right after the hub's start. */
+  warmUpLatencyMs?: Summary;
   /** Tasks offered per second while as many tasks as possible are posted (32 in flight). */
   sustainedTasksPerSecond: number;
   missedOffers: number;
@@ -207,30 +211,52 @@ async function runSetup(
   );
   await sleep(1000);
 
-  // Latency at a fixed offered rate (open loop: sends do not wait for answers).
+  /**
+   * Posts `total` tasks open loop at `rate` per second (sends do not wait for answers; at most
+   * 256 in flight: a setup that cannot keep up shows it as a lower achieved rate) and waits for
+   * their offers.
+   */
+  const atRate = async (total: number) => {
+    const pending: Promise<{ sent: number; taskId: string }>[] = [];
+    let inFlight = 0;
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / opts.rate;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      while (inFlight >= 256) await sleep(1);
+      inFlight++;
+      pending.push(inbound().finally(() => inFlight--));
+    }
+    const sentAll = performance.now();
+    const results = await Promise.all(pending);
+    await waitOffers(
+      results.map((r) => r.taskId),
+      30_000,
+    );
+    const offered = results.filter((r) => r.taskId && offeredAt.has(r.taskId));
+    return {
+      results,
+      latencies: offered.map((r) => offeredAt.get(r.taskId)! - r.sent),
+      start,
+      sentAll,
+      // Profiling aid: when each task was sent (ms from the first) and its offer latency.
+      series: offered.map((r) => [r.sent - start, offeredAt.get(r.taskId)! - r.sent]),
+    };
+  };
+
+  // The first seconds at the rate, reported on their own: a hub that has just started (cold
+  // JIT, connections that have not yet kept their plans) is slower than one that has been
+  // serving for a while, which is what the latency run then measures.
+  const warmUp = opts.warmSeconds > 0 ? await atRate(opts.rate * opts.warmSeconds) : undefined;
+  if (warmUp) await sleep(1500);
+
+  // Latency at a fixed offered rate.
   const total = opts.rate * opts.seconds;
   const cpuRateBefore = cpu();
-  // At most 256 requests in flight: a setup that cannot keep up shows it as a lower achieved rate.
-  const pending: Promise<{ sent: number; taskId: string }>[] = [];
-  let inFlight = 0;
-  const start = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / opts.rate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    while (inFlight >= 256) await sleep(1);
-    inFlight++;
-    pending.push(inbound().finally(() => inFlight--));
-  }
-  const sentAll = performance.now();
-  const results = await Promise.all(pending);
-  await waitOffers(
-    results.map((r) => r.taskId),
-    30_000,
-  );
-  const latencies = results
-    .filter((r) => r.taskId && offeredAt.has(r.taskId))
-    .map((r) => offeredAt.get(r.taskId)! - r.sent);
+  const { results, latencies, start, sentAll, series } = await atRate(total);
+  if (process.env.BENCH_LATENCY_DUMP)
+    writeFileSync(process.env.BENCH_LATENCY_DUMP, JSON.stringify(series));
   const lost = results.length - latencies.length;
   const offeredInTime = latencies.length;
   if (lost > 0)
@@ -286,6 +312,7 @@ async function runSetup(
       offeredOf: `${offeredInTime}/${total}`,
       achievedRate: Math.round((total * 1000) / (sentAll - start)),
     },
+    ...(warmUp ? { warmUpLatencyMs: summarize(warmUp.latencies) } : {}),
     sustainedTasksPerSecond: Math.round(sustained),
     missedOffers: missed,
     failedPosts: failed,
@@ -303,14 +330,23 @@ async function printStatements(url: string): Promise<void> {
   const db = await openDb({ databaseUrl: url });
   try {
     await db.query('create extension if not exists pg_stat_statements');
-    const rows = await db.query<{ calls: string; ms: number; per: number; query: string }>(
+    // Planning shows only with `-c pg_stat_statements.track_planning=on` (0 otherwise).
+    const rows = await db.query<{
+      calls: string;
+      ms: number;
+      per: number;
+      plans: string;
+      planMs: number;
+      query: string;
+    }>(
       `select calls, round(total_exec_time::numeric, 0)::float as ms,
-         round((total_exec_time / calls)::numeric, 3)::float as per, query
-       from pg_stat_statements order by total_exec_time desc limit 25`,
+         round((total_exec_time / nullif(calls, 0))::numeric, 3)::float as per,
+         plans, round(total_plan_time::numeric, 0)::float as "planMs", query
+       from pg_stat_statements order by total_exec_time + total_plan_time desc limit 25`,
     );
     for (const r of rows)
       console.error(
-        `${r.ms} ms ${r.calls}× ${r.per} ms  ${r.query.replace(/\s+/g, ' ').slice(0, 110)}`,
+        `${r.ms} ms ${r.calls}× ${r.per} ms, planning ${r.planMs} ms ${r.plans}×  ${r.query.replace(/\s+/g, ' ').slice(0, 100)}`,
       );
   } finally {
     await db.close();

@@ -8,7 +8,7 @@ import { wakeupBench } from './wakeup.js';
 
 /**
  * `npm run bench [-- --suite all|cold-start|routing|cache|phone|wakeup] [--runs N] [--agents 200] [--rate 100]
- * [--seconds 10] [--flood 2000] [--setups pglite,pg1,pg2] [--pg-socket tcp|unix] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
+ * [--seconds 10] [--warm-seconds 5] [--flood 2000] [--setups pglite,pg1,pg2] [--pg-socket tcp|unix] [--calls 30] [--phone-agents 20] [--phone-db pglite|postgres]`: prints a JSON report with the machine it ran on.
  */
 const { values } = parseArgs({
   options: {
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '200' },
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '10' },
+    'warm-seconds': { type: 'string', default: '5' },
     flood: { type: 'string', default: '2000' },
     calls: { type: 'string', default: '30' },
     'phone-agents': { type: 'string', default: '20' },
@@ -25,10 +26,10 @@ const { values } = parseArgs({
     'pg-socket': { type: 'string', default: 'tcp' },
   },
 });
-const int = (name: keyof typeof values): number => {
+const int = (name: keyof typeof values, min = 1): number => {
   const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a positive integer`);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be an integer of at least ${min}`);
     process.exit(2);
   }
   return n;
@@ -61,6 +62,7 @@ if (suite === 'all' || suite === 'routing') {
     agents: int('agents'),
     rate: int('rate'),
     seconds: int('seconds'),
+    warmSeconds: int('warm-seconds', 0),
     flood: int('flood'),
     setups: setups as RoutingSetup[],
     pgSocket: values['pg-socket'] === 'unix' ? 'unix' : 'tcp',
