@@ -95,24 +95,30 @@ const freePairsSql = (channels: string, only?: string): string =>
  * Locks the ready members of the queues of `queues` (a FROM item `qq(queue_id)`) who have room
  * on one of `channels` (a text[] expression) and no pending offer, at most `limit` per queue;
  * `only`: a uuid expression, null for anyone. See lockReadyAgents.
+ *
+ * Per queue and membership tier, the ready agents are walked longest idle first along
+ * `agents_ready_idle_idx` (migration 12), each checked for membership, no pending offer and
+ * room, until `limit` qualify: a pass looks at a few agents instead of sorting every ready
+ * member of the queue (200 ready agents: the sort was ~1 ms of the pass's lock statement).
  */
 const lockAgentsSql = (queues: string, channels: string, only: string, limit: string): string =>
   `select a.id from agents a
    where a.id in (
      select m.id from ${queues}
      cross join lateral (
-       select s.id from (
-         select a.id, aq.priority, a.idle_since
-         from agent_queues aq join agents a on a.id = aq.agent_id
-         where aq.queue_id = qq.queue_id and ${READY_AGENT}
-           and (${only} is null or a.id = ${only}) and ${NO_PENDING_OFFER}
-         order by aq.priority desc, a.idle_since nulls first, a.id
-         offset 0
-       ) s
-       where exists (select 1 from agent_capacity c
-                     where c.agent_id = s.id and c.channel = any(${channels})
-                       and ${HAS_ROOM})
-       order by s.priority desc, s.idle_since nulls first, s.id
+       select w.id from
+         (select distinct aq.priority from agent_queues aq where aq.queue_id = qq.queue_id) tier
+       cross join lateral (
+         select a.id, a.idle_since from agents a
+         where ${READY_AGENT} and (${only} is null or a.id = ${only}) and ${NO_PENDING_OFFER}
+           and (select aq.priority from agent_queues aq
+                where aq.agent_id = a.id and aq.queue_id = qq.queue_id) = tier.priority
+           and exists (select 1 from agent_capacity c
+                       where c.agent_id = a.id and c.channel = any(${channels}) and ${HAS_ROOM})
+         order by a.idle_since nulls first, a.id
+         limit ${limit}
+       ) w
+       order by tier.priority desc, w.idle_since nulls first, w.id
        limit ${limit}
      ) m
    )
@@ -120,10 +126,13 @@ const lockAgentsSql = (queues: string, channels: string, only: string, limit: st
    for update of a skip locked`;
 
 const AGENTS_PER_TASK = 2;
-const AGENTS_EXTRA = 10;
+const AGENTS_EXTRA = 4;
 /**
  * How many ready agents per queue a routing pass locks first, for `tasks` locked tasks: enough of
- * the longest idle for every task, with room for eligibility misses.
+ * the longest idle for every task, with room for a few eligibility misses (a language or skill
+ * the agent lacks, an offer they rejected); when those are not enough, routeBatch looks at
+ * everyone. Each locked agent is a row lock written and a row the matcher's read builds (10
+ * extra cost ~0.5 ms a pass at 200 agents for nothing in a team whose members are alike).
  */
 export const firstAgentLimit = (tasks: number): number => tasks * AGENTS_PER_TASK + AGENTS_EXTRA;
 

@@ -23,7 +23,7 @@ describe('hub migration 11 (versions in writes)', () => {
          returning id`,
         [customer!.id],
       );
-      expect(await migrate(db)).toEqual([11]);
+      expect(await migrate(db, { targetVersion: 11 })).toEqual([11]);
       const versions = async () =>
         (
           await db.query<{ version: number; assignee_version: number }>(
