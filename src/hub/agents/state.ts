@@ -171,15 +171,18 @@ export async function applyRefresh(
   if (updates.length > 0) {
     const col = <K extends keyof AgentUpdate>(k: K) => updates.map((u) => u[k]);
     // Nobody reads the written rows back from the database (they are the locked rows with these
-    // columns set), so the write rides with the transaction's next statement or its COMMIT.
+    // columns set), so the write rides with the transaction's next statement or its COMMIT. The
+    // arrays go through sub-selects so the generic plan is kept (with them visible, PostgreSQL
+    // planned three calls in four afresh: 0.16 ms each).
     await writeLater(
       q,
       `update agents a set state = u.state, state_reason = u.state_reason,
          state_since = u.state_since, selected_state = u.selected_state,
          selected_reason = u.selected_reason, next_state = u.next_state,
          next_reason = u.next_reason, idle_since = u.idle_since
-       from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
-                   $7::text[], $8::text[], $9::timestamptz[])
+       from unnest((select $1::uuid[]), (select $2::text[]), (select $3::text[]),
+                   (select $4::timestamptz[]), (select $5::text[]), (select $6::text[]),
+                   (select $7::text[]), (select $8::text[]), (select $9::timestamptz[]))
          as u(id, state, state_reason, state_since, selected_state, selected_reason, next_state,
               next_reason, idle_since)
        where a.id = u.id`,
