@@ -234,15 +234,11 @@ async function runSetup(
       results.map((r) => r.taskId),
       30_000,
     );
-    const offered = results.filter((r) => r.taskId && offeredAt.has(r.taskId));
-    return {
-      results,
-      latencies: offered.map((r) => offeredAt.get(r.taskId)! - r.sent),
-      start,
-      sentAll,
-      // Profiling aid: when each task was sent (ms from the first) and its offer latency.
-      series: offered.map((r) => [r.sent - start, offeredAt.get(r.taskId)! - r.sent]),
-    };
+    // Each offered task: when it was sent (ms from the first) and its offer latency.
+    const series = results
+      .filter((r) => r.taskId && offeredAt.has(r.taskId))
+      .map((r): [number, number] => [r.sent - start, offeredAt.get(r.taskId)! - r.sent]);
+    return { results, latencies: series.map(([, latency]) => latency), start, sentAll, series };
   };
 
   // The first seconds at the rate, reported on their own: a hub that has just started (cold
