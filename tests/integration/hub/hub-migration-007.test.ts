@@ -42,7 +42,7 @@ describe('hub migration 7 (Kamailio instance of a call)', () => {
         { call_id: 'new-call', kamailio_instance: '1700000000-4242' },
         { call_id: 'old-call', kamailio_instance: '1700000099-4243' },
       ]);
-      expect(await migrate(db)).toEqual([8, 9, 10, 11, 12]);
+      expect(await migrate(db)).toEqual([8, 9, 10, 11, 12, 13]);
     } finally {
       await db.close();
     }

@@ -12,7 +12,7 @@ describe('hub migration 9 (evapi gap)', () => {
         `insert into calls (call_id, queue_name, from_number, state, entered_at, tindex, tlabel, caller_tag)
          values ('old-call', 'orders', '+48600100200', 'waiting', now(), 12, 34, 'tag-old')`,
       );
-      expect(await migrate(db)).toEqual([9, 10, 11, 12]);
+      expect(await migrate(db)).toEqual([9, 10, 11, 12, 13]);
 
       const request = '2f1c6a52-6f0e-4d3a-9d6b-3c2b0f3e9a11';
       const message = { event: 'cancel', callid: 'old-call' };

@@ -41,6 +41,11 @@ describe('hub migrations', () => {
         /append-only/,
       );
       await expect(db.query('delete from events')).rejects.toThrow(/append-only/);
+      // Read only by id (stream, replay, feed): no other index to keep up on every append.
+      const indexes = await db.query<{ indexname: string }>(
+        `select indexname from pg_indexes where tablename = 'events'`,
+      );
+      expect(indexes.map((i) => i.indexname)).toEqual(['events_pkey']);
     } finally {
       await db.close();
     }

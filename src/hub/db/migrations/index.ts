@@ -10,6 +10,7 @@ import { sql as v9 } from './009-evapi-gap.js';
 import { sql as v10 } from './010-routing-views.js';
 import { sql as v11 } from './011-versions-in-writes.js';
 import { sql as v12 } from './012-ready-agents.js';
+import { sql as v13 } from './013-event-indexes.js';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: 'routing-views', sql: v10 },
   { version: 11, name: 'versions-in-writes', sql: v11 },
   { version: 12, name: 'ready-agents', sql: v12 },
+  { version: 13, name: 'event-indexes', sql: v13 },
 ];
