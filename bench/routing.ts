@@ -28,7 +28,7 @@ export interface RoutingOptions {
   setups?: RoutingSetup[];
   /** How the hubs reach PostgreSQL (default tcp on 127.0.0.1; unix: the server's socket). */
   pgSocket?: 'tcp' | 'unix';
-  /** Set by the PostgreSQL setups: where `BENCH_PG_STATEMENTS` reads pg_stat_statements. */
+  /** Set by the PostgreSQL setups: where `BENCH_PG_STATEMENTS` and `BENCH_LATENCY_DUMP` read. */
   statementsUrl?: string;
 }
 
@@ -237,7 +237,11 @@ async function runSetup(
     // Each offered task: when it was sent (ms from the first) and its offer latency.
     const series = results
       .filter((r) => r.taskId && offeredAt.has(r.taskId))
-      .map((r): [number, number] => [r.sent - start, offeredAt.get(r.taskId)! - r.sent]);
+      .map((r): [number, number, string] => [
+        r.sent - start,
+        offeredAt.get(r.taskId)! - r.sent,
+        r.taskId,
+      ]);
     return { results, latencies: series.map(([, latency]) => latency), start, sentAll, series };
   };
 
@@ -252,7 +256,10 @@ async function runSetup(
   const cpuRateBefore = cpu();
   const { results, latencies, start, sentAll, series } = await atRate(total);
   if (process.env.BENCH_LATENCY_DUMP)
-    writeFileSync(process.env.BENCH_LATENCY_DUMP, JSON.stringify(series));
+    writeFileSync(
+      process.env.BENCH_LATENCY_DUMP,
+      JSON.stringify(await latencyDump(series, results, start, opts.statementsUrl)),
+    );
   const lost = results.length - latencies.length;
   const offeredInTime = latencies.length;
   if (lost > 0)
@@ -315,6 +322,53 @@ async function runSetup(
     cpuMsPerTask: perTaskOf(cpuBefore, cpuAfter, offeredCount),
     cpuMsPerTaskAtRate: perTaskOf(cpuRateBefore, cpuRateAfter, offeredInTime),
   };
+}
+
+/**
+ * `BENCH_LATENCY_DUMP`: each task of the latency run — when it was sent (ms from the run's start
+ * and epoch ms, to line it up with other logs), its offer latency and, on PostgreSQL, when its
+ * inbound transaction and the routing pass that offered it started (their `now()`, stored as the
+ * events' time), in ms after the send: where a slow task spent its time.
+ */
+async function latencyDump(
+  series: readonly [number, number, string][],
+  results: readonly { taskId: string }[],
+  start: number,
+  databaseUrl: string | undefined,
+): Promise<object[]> {
+  const started = new Map<string, { queued: number | null; offered: number | null }>();
+  if (databaseUrl) {
+    const db = await openDb({ databaseUrl });
+    try {
+      const rows = await db.query<{
+        task_id: string;
+        queued: number | null;
+        offered: number | null;
+      }>(
+        `select task_id,
+           extract(epoch from min(occurred_at) filter (where type = 'task.queued')) * 1000 as queued,
+           extract(epoch from min(occurred_at) filter (where type = 'offer.created')) * 1000 as offered
+         from events where task_id = any($1::uuid[]) group by task_id`,
+        [results.map((r) => r.taskId).filter(Boolean)],
+      );
+      for (const r of rows)
+        started.set(r.task_id, { queued: Number(r.queued), offered: Number(r.offered) });
+    } finally {
+      await db.close();
+    }
+  }
+  const origin = performance.timeOrigin + start;
+  return series.map(([sentMs, latencyMs, taskId]) => {
+    const sentAt = origin + sentMs;
+    const tx = started.get(taskId);
+    return {
+      sentMs,
+      sentAt,
+      latencyMs,
+      ...(tx?.queued ? { inboundTxStartMs: tx.queued - sentAt } : {}),
+      ...(tx?.offered ? { passTxStartMs: tx.offered - sentAt } : {}),
+    };
+  });
 }
 
 /**
