@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../src/hub/db/open.js';
+import { buildHub } from '../scripts/build-hub.js';
 import { createQueue } from '../src/hub/routing/queues.js';
 import { postgresUnavailable, startPostgres } from '../tests/support/postgres.js';
 import { closeHttpClient, httpRequest } from '../tests/support/http-client.js';
@@ -116,10 +117,12 @@ async function seed(
 }
 
 /** A hub as its own process (the CLI), so the load generator does not share its event loop. */
-const spawnHub = (args: string[]): Promise<Started> =>
+/** The hub as deployed (`npm run build:hub`), built once per bench process. */
+let hubBundle: Promise<string> | undefined;
+const spawnHub = async (args: string[]): Promise<Started> =>
   startProcess(
     'hub',
-    'src/hub/cli.ts',
+    await (hubBundle ??= buildHub()),
     ['--port', '0', '--log-level', 'warn', ...args],
     /listening on (http\S+)/,
   );

@@ -10,7 +10,7 @@ export interface Started {
 }
 
 /**
- * Starts a project entry point (TypeScript, through tsx) as a child process and waits for the line
+ * Starts a project entry point (TypeScript through tsx, or a built `.mjs`) as a child process and waits for the line
  * that announces its URL. The process is stopped by its PID.
  */
 export async function startProcess(
@@ -22,7 +22,9 @@ export async function startProcess(
 ): Promise<Started> {
   // CHILD_NODE_ARGS adds Node flags to every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
+  // A built module (`.mjs`, e.g. the hub bundle) runs as it is; TypeScript through tsx.
+  const loader = entry.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], {
     cwd: process.cwd(),
     env: { ...process.env, NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
