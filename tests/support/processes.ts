@@ -10,8 +10,8 @@ export interface Started {
 }
 
 /**
- * Starts a project entry point (TypeScript through tsx, or a built `.mjs`) as a child process and waits for the line
- * that announces its URL. The process is stopped by its PID.
+ * Starts a project entry point (TypeScript through tsx, or a built `.mjs`) as a child process and
+ * waits for the line that announces its URL. The process is stopped by its PID.
  */
 export async function startProcess(
   name: string,

@@ -1,23 +1,26 @@
 /**
  * Profiling aid, loaded into a child process (the hub) with
- * `CHILD_NODE_ARGS="--import tsx --import ./bench/gc-marks.ts"`: writes a line to stderr for each
- * garbage collection (`GC <epoch ms> <kind> <ms>`) and each event-loop stall over 10 ms
- * (`STALL <epoch ms> <ms>`), in epoch ms so they line up with `BENCH_LATENCY_DUMP`'s `sentAt`.
- * With `E2E_LOG_DIR` the lines end up in the hub's log file.
+ * `CHILD_NODE_ARGS="--import ./bench/gc-marks.mjs"` (plain JavaScript, so the built hub stays
+ * without a TypeScript loader): writes a line to stderr for each garbage collection
+ * (`GC <epoch ms> <kind> <ms>`) and each event-loop stall over 10 ms (`STALL <epoch ms> <ms>`),
+ * in epoch ms so they line up with `BENCH_LATENCY_DUMP`'s `sentAt`. With `E2E_LOG_DIR` the lines
+ * end up in the hub's log file.
  */
+import process from 'node:process';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 
-const KINDS: Record<number, string> = {
+const KINDS = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
 };
-const epoch = (t: number): string => (performance.timeOrigin + t).toFixed(1);
+/** @param {number} t ms since the process's time origin */
+const epoch = (t) => (performance.timeOrigin + t).toFixed(1);
 
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+    const kind = e.detail?.kind ?? 0;
     process.stderr.write(
       `GC ${epoch(e.startTime)} ${KINDS[kind] ?? kind} ${e.duration.toFixed(2)}\n`,
     );
