@@ -1,9 +1,9 @@
 /**
  * Builds the hub server into one ES module, `dist/hub/cli.mjs` (`npm run build:hub`; `npm run hub`
  * builds and starts it). Dependencies stay in node_modules (PGlite loads its WASM files from its
- * own package). Run as built, the hub has no TypeScript loader in the process: a smaller heap
- * (24 instead of 30 MB live after a full collection on the routing bench) and fewer collections,
- * which is where the clusters of its slowest offers came from (docs/performance.md, session 7).
+ * own package). Run as built, the hub has no TypeScript loader in the process: on the routing
+ * bench a smaller heap and 15–20 % fewer young-generation collections, whose pauses (with the full
+ * ones) are where the clusters of its slowest offers came from (docs/performance.md, session 7).
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
