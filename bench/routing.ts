@@ -116,9 +116,9 @@ async function seed(
   }
 }
 
-/** A hub as its own process (the CLI), so the load generator does not share its event loop. */
 /** The hub as deployed (`npm run build:hub`), built once per bench process. */
 let hubBundle: Promise<string> | undefined;
+/** A hub as its own process (the CLI), so the load generator does not share its event loop. */
 const spawnHub = async (args: string[]): Promise<Started> =>
   startProcess(
     'hub',
@@ -340,6 +340,7 @@ async function latencyDump(
   databaseUrl: string | undefined,
 ): Promise<object[]> {
   const started = new Map<string, { queued: number | null; offered: number | null }>();
+  const num = (v: number | null): number | null => (v === null ? null : Number(v));
   if (databaseUrl) {
     const db = await openDb({ databaseUrl });
     try {
@@ -355,7 +356,7 @@ async function latencyDump(
         [results.map((r) => r.taskId).filter(Boolean)],
       );
       for (const r of rows)
-        started.set(r.task_id, { queued: Number(r.queued), offered: Number(r.offered) });
+        started.set(r.task_id, { queued: num(r.queued), offered: num(r.offered) });
     } finally {
       await db.close();
     }
@@ -368,8 +369,8 @@ async function latencyDump(
       sentMs,
       sentAt,
       latencyMs,
-      ...(tx?.queued ? { inboundTxStartMs: tx.queued - sentAt } : {}),
-      ...(tx?.offered ? { passTxStartMs: tx.offered - sentAt } : {}),
+      ...(tx?.queued != null ? { inboundTxStartMs: tx.queued - sentAt } : {}),
+      ...(tx?.offered != null ? { passTxStartMs: tx.offered - sentAt } : {}),
     };
   });
 }
