@@ -154,6 +154,22 @@ export class Router {
     return this.run({ probe: this.current !== undefined });
   }
 
+  /**
+   * Lets a caller route inside its own transaction (an inbound message's task, in the transaction
+   * that queues it) when no pass is running on this hub: until `release`, the router counts as
+   * busy, so passes asked for meanwhile run after it, as they would after a pass. Undefined while
+   * a pass is running: the caller asks for one after its commit instead.
+   */
+  claim(): (() => void) | undefined {
+    if (this.current) return undefined;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.current = held.finally(() => {
+      this.current = undefined;
+    });
+    return release;
+  }
+
   /** A slow sweep in case a trigger was missed (e.g. an agent freed on another hub). */
   startSweep(intervalMs: number): void {
     this.timer = setInterval(() => void this.run({ probe: true }), intervalMs);

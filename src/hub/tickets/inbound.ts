@@ -8,6 +8,7 @@ import { refreshAgent } from '../agents/state.js';
 import { addMs } from '../clock.js';
 import { isOpen } from '../routing/business-hours.js';
 import { assignTicket, type TaskRow } from '../routing/offers.js';
+import { routeBatch } from '../routing/router.js';
 import { queueFrom, queueLookup, queueRow } from '../routing/queues.js';
 import { scheduleTimer } from '../timers/store.js';
 import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
@@ -51,14 +52,59 @@ function duplicateFrom(rows: readonly Row[] | undefined): InboundMessageResponse
  * - a new or reopened ticket gets a task in its queue — except a reopened ticket whose last
  *   assignee is available, which goes straight back to them (same person, no queueing);
  * - an open ticket that already has a live task gets no second one.
- * Routing runs after the commit. A repeated `externalId` on the channel is answered with the
+ * A queued task is routed in the same transaction when no routing pass is running on this hub (a
+ * pass over every queued task, as the router's would be, so order holds): one commit instead of
+ * two, and no wait for the router between them. Otherwise, or when the batch was full, a pass
+ * follows the commit. Routing never costs a message: if it fails, the message is stored without
+ * it and its task waits for a pass. A repeated `externalId` on the channel is answered with the
  * stored ids and `duplicate: true`, and changes nothing.
  */
 export async function receiveInbound(
   ctx: HubContext,
   req: InboundMessageRequest,
 ): Promise<InboundMessageResponse> {
-  const response = await ctx.tx(async (q) => {
+  let release: (() => void) | undefined;
+  const routing: RoutingInTx = {
+    // Claimed once and kept across the transaction's retries; released after the commit.
+    claim: () => (release ??= ctx.router.claim()) !== undefined,
+    started: false,
+    more: false,
+  };
+  let response: InboundMessageResponse;
+  try {
+    response = await storeInbound(ctx, req, routing);
+  } catch (err) {
+    if (!routing.started) throw err;
+    ctx.log.error({ err }, 'routing in the inbound transaction failed: stored without it');
+    release?.();
+    release = undefined;
+    routing.claim = () => false;
+    response = await storeInbound(ctx, req, routing);
+  } finally {
+    release?.();
+  }
+  if (response.taskId && (!routing.started || routing.more)) await ctx.router.run();
+  return response;
+}
+
+/** Whether and how `storeInbound` routed inside its transaction. */
+interface RoutingInTx {
+  /** Takes the router for this message: false while a pass is running. */
+  claim: () => boolean;
+  /** A routing step ran in the (last attempt of the) transaction. */
+  started: boolean;
+  /** Its batch was full: more tasks may be matchable. */
+  more: boolean;
+}
+
+async function storeInbound(
+  ctx: HubContext,
+  req: InboundMessageRequest,
+  routing: RoutingInTx,
+): Promise<InboundMessageResponse> {
+  return ctx.tx(async (q) => {
+    routing.started = false;
+    routing.more = false;
     // The reads whose inputs the request holds, in one round trip: an earlier delivery of this
     // message, the customer, the queue (none of them locks anything).
     const dup = duplicateLookup(req);
@@ -347,6 +393,12 @@ export async function receiveInbound(
             customerId: customer.customerId,
           },
         });
+        if (routing.claim()) {
+          routing.started = true;
+          const routed = await routeBatch(q, now);
+          events.push(...routed.events);
+          routing.more = routed.more;
+        }
       }
     }
     await appendEvents(q, events);
@@ -361,8 +413,6 @@ export async function receiveInbound(
       duplicate: false,
     } satisfies InboundMessageResponse;
   });
-  if (response.taskId) await ctx.router.run();
-  return response;
 }
 
 /** The reopened ticket's last assignee, if they are available right now. */

@@ -82,6 +82,71 @@ describe('routing engine (PGlite, fake clock)', () => {
     stream.close();
   });
 
+  /** Each event of a task with the transaction that wrote it. */
+  const eventTxs = (taskId: string) =>
+    t.hub.ctx.db.query<{ type: string; tx: string }>(
+      'select type, xmin::text as tx from events where task_id = $1 order by id',
+      [taskId],
+    );
+
+  it('a new message is offered in the transaction that queues it; behind a running pass, after that pass', async () => {
+    await setState(url, t.tokens.o1!, 'available');
+    const first = await chat();
+    const together = await eventTxs(first.taskId!);
+    expect(together.map((e) => e.type)).toEqual(['task.queued', 'offer.created']);
+    expect(together[0]!.tx).toBe(together[1]!.tx);
+
+    // A pass running on this hub (held here): the message is stored and queued at once, and
+    // offered by the pass that follows the running one.
+    await setState(url, t.tokens.o2!, 'available');
+    const release = t.hub.ctx.router.claim();
+    expect(release).toBeDefined();
+    expect(t.hub.ctx.router.claim()).toBeUndefined();
+    const before = await t.events('task.queued');
+    const pending = chat();
+    const deadline = Date.now() + 5_000;
+    while ((await t.events('task.queued')).length === before.length) {
+      if (Date.now() > deadline) throw new Error('the message was not stored while a pass ran');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const queued = (await t.events('task.queued')).at(-1)!;
+    expect(await taskOf(t, queued.task_id!)).toEqual({ status: 'queued', agent_id: null });
+    release!();
+    const second = await pending;
+    expect(second.taskId).toBe(queued.task_id);
+    expect(await taskOf(t, second.taskId!)).toEqual({ status: 'offered', agent_id: t.ids.o2 });
+    const apart = await eventTxs(second.taskId!);
+    expect(apart.map((e) => e.type)).toEqual(['task.queued', 'offer.created']);
+    expect(apart[0]!.tx).not.toBe(apart[1]!.tx);
+  });
+
+  it('a routing failure in the inbound transaction does not cost the message: it is stored, queued and offered later', async () => {
+    await setState(url, t.tokens.o1!, 'available');
+    const db = t.hub.ctx.db;
+    await db.query(`create function refuse_offer() returns trigger language plpgsql as $$
+      begin raise exception 'offers refused by the test'; end $$`);
+    await db.query(
+      'create trigger refuse_offer before insert on offers for each row execute function refuse_offer()',
+    );
+    let r: Awaited<ReturnType<typeof chat>>;
+    try {
+      r = await chat('live', 'refused');
+      expect(r.taskId).toBeTruthy();
+      expect(await taskOf(t, r.taskId!)).toEqual({ status: 'queued', agent_id: null });
+      const stored = await db.query<{ text: string }>(
+        'select text from messages where ticket_id = $1',
+        [r.ticketId],
+      );
+      expect(stored.map((m) => m.text)).toEqual(['hello']);
+      expect((await state(t, t.tokens.o1!)).state).toBe('available');
+    } finally {
+      await db.query('drop trigger refuse_offer on offers');
+      await db.query('drop function refuse_offer()');
+    }
+    await t.hub.ctx.router.run();
+    expect(await taskOf(t, r.taskId!)).toEqual({ status: 'offered', agent_id: t.ids.o1 });
+  });
+
   it('a rejected offer goes to the next agent; the rejecting agent is never offered it again', async () => {
     await setState(url, t.tokens.o1!, 'available');
     t.clock.advance(1000);
