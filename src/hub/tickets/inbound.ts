@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type InboundMessageRequest, type InboundMessageResponse } from '../../shared/api/index.js';
 import { type HubContext } from '../context.js';
-import { type Query, readTogether, type Row, type Statement, writeLater } from '../db/db.js';
+import {
+  pgErrorCode,
+  type Query,
+  readTogether,
+  type Row,
+  type Statement,
+  writeLater,
+} from '../db/db.js';
+import { HubError } from '../errors.js';
 import { customerLookupForNewTicket, matchOrCreateCustomer } from '../customers/match.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { refreshAgent } from '../agents/state.js';
@@ -56,7 +64,7 @@ function duplicateFrom(rows: readonly Row[] | undefined): InboundMessageResponse
  * pass over every queued task, as the router's would be, so order holds): one commit instead of
  * two, and no wait for the router between them. Otherwise, or when the batch was full, a pass
  * follows the commit. Routing never costs a message: if it fails, the message is stored without
- * it and its task waits for a pass. A repeated `externalId` on the channel is answered with the
+ * it (when the failed transaction surely did not commit) and its task waits for a pass. A repeated `externalId` on the channel is answered with the
  * stored ids and `duplicate: true`, and changes nothing.
  */
 export async function receiveInbound(
@@ -74,7 +82,7 @@ export async function receiveInbound(
   try {
     response = await storeInbound(ctx, req, routing);
   } catch (err) {
-    if (!routing.started) throw err;
+    if (!routing.started || !surelyRolledBack(err)) throw err;
     ctx.log.error({ err }, 'routing in the inbound transaction failed: stored without it');
     release?.();
     release = undefined;
@@ -85,6 +93,15 @@ export async function receiveInbound(
   }
   if (response.taskId && (!routing.started || routing.more)) await ctx.router.run();
   return response;
+}
+
+/**
+ * Whether a failed inbound transaction surely did not commit: the hub threw inside it, or the
+ * database reported the error (a SQLSTATE; the inbound has no read after its COMMIT). A lost
+ * connection leaves the outcome unknown, and storing the message again could store it twice.
+ */
+function surelyRolledBack(err: unknown): boolean {
+  return err instanceof HubError || /^[0-9A-Z]{5}$/.test(pgErrorCode(err) ?? '');
 }
 
 /** Whether and how `storeInbound` routed inside its transaction. */
