@@ -74,7 +74,8 @@ export async function receiveInbound(
   let release: (() => void) | undefined;
   const routing: RoutingInTx = {
     // Claimed once and kept across the transaction's retries; released after the commit.
-    claim: () => (release ??= ctx.router.claim()) !== undefined,
+    claim: () => routing.allowed && (release ??= ctx.router.claim()) !== undefined,
+    allowed: true,
     started: false,
     more: false,
   };
@@ -86,7 +87,7 @@ export async function receiveInbound(
     ctx.log.error({ err }, 'routing in the inbound transaction failed: stored without it');
     release?.();
     release = undefined;
-    routing.claim = () => false;
+    routing.allowed = false;
     response = await storeInbound(ctx, req, routing);
   } finally {
     release?.();
@@ -106,8 +107,10 @@ function surelyRolledBack(err: unknown): boolean {
 
 /** Whether and how `storeInbound` routed inside its transaction. */
 interface RoutingInTx {
-  /** Takes the router for this message: false while a pass is running. */
+  /** Takes the router for this message: false while a pass is running or when not allowed. */
   claim: () => boolean;
+  /** False once routing failed in the transaction: the message is stored without it. */
+  allowed: boolean;
   /** A routing step ran in the (last attempt of the) transaction. */
   started: boolean;
   /** Its batch was full: more tasks may be matchable. */

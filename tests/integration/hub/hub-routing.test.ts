@@ -19,6 +19,7 @@ import {
   TEST_SCRYPT_COST,
   uniqueEmail,
 } from './harness.js';
+import { waitFor } from '../../support/wait.js';
 import { pendingOffer, type RoutingHub, startRoutingHub, state } from './routing-support.js';
 
 /** Offers, timers, wrap-up, presence and supervisor actions on one hub with a fake clock. */
@@ -104,12 +105,11 @@ describe('routing engine (PGlite, fake clock)', () => {
     expect(t.hub.ctx.router.claim()).toBeUndefined();
     const before = await t.events('task.queued');
     const pending = chat();
-    const deadline = Date.now() + 5_000;
-    while ((await t.events('task.queued')).length === before.length) {
-      if (Date.now() > deadline) throw new Error('the message was not stored while a pass ran');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const queued = (await t.events('task.queued')).at(-1)!;
+    const queued = await waitFor(
+      async () => (await t.events('task.queued'))[before.length],
+      'the message stored while a pass ran',
+      5_000,
+    );
     expect(await taskOf(t, queued.task_id!)).toEqual({ status: 'queued', agent_id: null });
     release!();
     const second = await pending;
