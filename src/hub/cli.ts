@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { startHub, type HubOptions } from './server.js';
+import { MIN_POOL_SIZE } from './db/postgres.js';
 import { parseHostPort } from './telephony/config.js';
 
 const USAGE = `Usage: hub [--port 7700] [--host 127.0.0.1] [--data-dir .data/hub]
-           [--database-url postgres://…] [--demo] [--no-simulator] [--log-level info]
+           [--database-url postgres://…] [--pool-size 4] [--demo] [--no-simulator]
+           [--log-level info]
            [--telephony-key KEY --kamailio-evapi HOST:PORT --sip-domain D --sip-ws-url WS]
-DATABASE_URL is used when --database-url is not given.
+DATABASE_URL is used when --database-url is not given; --pool-size (or CONCIERGE_POOL_SIZE):
+PostgreSQL connections of this hub.
 Telephony (softphone, queue calls; docs/softphone.md): on when a telephony key is given
 (--telephony-key or CONCIERGE_TELEPHONY_KEY).`;
 
@@ -17,6 +20,14 @@ function parsePort(text: string): number {
   return port;
 }
 
+function parsePoolSize(text: string): number {
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < MIN_POOL_SIZE || size > 1000) {
+    throw new Error(`--pool-size must be an integer ${MIN_POOL_SIZE}-1000, got "${text}"`);
+  }
+  return size;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -24,6 +35,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string', default: '.data/hub' },
       'database-url': { type: 'string' },
+      'pool-size': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'no-simulator': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
@@ -40,6 +52,7 @@ async function main(): Promise<void> {
     return;
   }
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+  const poolSize = values['pool-size'] ?? process.env.CONCIERGE_POOL_SIZE;
   const opts: HubOptions = {
     port: parsePort(values.port),
     host: values.host,
@@ -48,6 +61,7 @@ async function main(): Promise<void> {
     // Logs go to stderr: stdout carries only the listening line that launchers parse.
     logging: { level: values['log-level'], stream: process.stderr },
     ...(databaseUrl ? { databaseUrl } : { dataDir: values['data-dir'] }),
+    ...(poolSize !== undefined ? { poolSize: parsePoolSize(poolSize) } : {}),
   };
   const telephonyKey = values['telephony-key'] ?? process.env.CONCIERGE_TELEPHONY_KEY;
   if (telephonyKey) {

@@ -24,6 +24,8 @@ export interface HubOptions {
   host?: string;
   /** PostgreSQL URL; when set, `dataDir` is ignored. */
   databaseUrl?: string;
+  /** PostgreSQL connections of this hub (default 4, see DEFAULT_POOL_SIZE). */
+  poolSize?: number;
   /** PGlite data directory; omitted (and no URL) = in-memory database, gone on close. */
   dataDir?: string;
   demo?: boolean;
@@ -79,6 +81,7 @@ export async function startHub(opts: HubOptions = {}): Promise<RunningHub> {
   const log = new ForwardingLog();
   const db = await openDb({
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     onError: (err) => log.error({ err }, 'database error'),
   });

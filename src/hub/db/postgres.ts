@@ -15,8 +15,18 @@ interface ParsedStatements {
   parsedStatements: Record<string, string | undefined>;
 }
 
+/**
+ * Connections per hub unless configured. A hub's transactions are short (a few round trips), so
+ * a few connections carry hundreds of tasks a second; more only let more backends compete for the
+ * database server's cores at once. On the 2-core bench machine 3 or 4 instead of 10 gave a lower
+ * offer-latency p99 in 12 of 16 interleaved runs (docs/performance.md, session 9).
+ */
+export const DEFAULT_POOL_SIZE = 4;
+/** The event feed's reads and the router's looks run beside the transactions, not inside them. */
+export const MIN_POOL_SIZE = 2;
+
 export interface PostgresOptions {
-  /** Pool size; a hub needs few connections because transactions are short. */
+  /** Pool size (DEFAULT_POOL_SIZE). */
   max?: number;
   onError?: (err: Error) => void;
 }
@@ -30,7 +40,14 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // prepared statements and its backend's warm caches, and a burst after a quiet spell would
   // otherwise meet new backends that plan every statement again (the first five runs of each
   // get a custom plan: up to 3 ms for a routing pass's lock statement).
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, idleTimeoutMillis: 0 });
+  if (opts.max !== undefined && !(Number.isInteger(opts.max) && opts.max >= MIN_POOL_SIZE)) {
+    throw new Error(`pool size must be an integer of at least ${MIN_POOL_SIZE}, got ${opts.max}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? DEFAULT_POOL_SIZE,
+    idleTimeoutMillis: 0,
+  });
   const onError = opts.onError ?? (() => {});
   pool.on('error', onError);
   // Fail fast on a wrong URL instead of on the first request.

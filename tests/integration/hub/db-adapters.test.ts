@@ -10,6 +10,7 @@ import {
   writeLater,
 } from '../../../src/hub/db/db.js';
 import { openPglite } from '../../../src/hub/db/pglite.js';
+import { openDb } from '../../../src/hub/db/open.js';
 import { openPostgres } from '../../../src/hub/db/postgres.js';
 import { appendEvents, eventTransaction } from '../../../src/hub/events/append.js';
 import { migrate } from '../../../src/hub/db/migrate.js';
@@ -347,3 +348,23 @@ function countQueries(): { n: number; restore(): void } {
   } as typeof original;
   return counter;
 }
+
+describe.skipIf(!pgAvailable)('PostgreSQL pool size', () => {
+  it('a hub opens at most the configured connections; more statements wait their turn', async () => {
+    const db = await openDb({ databaseUrl: await server!.createDatabase(), poolSize: 2 });
+    try {
+      const rows = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          db.query<{ pid: number }>('select pg_backend_pid() as pid, pg_sleep(0.05)'),
+        ),
+      );
+      expect(rows).toHaveLength(6);
+      expect(new Set(rows.map((r) => r[0]!.pid)).size).toBe(2);
+    } finally {
+      await db.close();
+    }
+    await expect(openPostgres(await server!.createDatabase(), { max: 1 })).rejects.toThrow(
+      'pool size must be an integer of at least 2, got 1',
+    );
+  });
+});

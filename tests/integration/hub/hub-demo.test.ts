@@ -101,6 +101,20 @@ describe('hub demo', () => {
     }
   });
 
+  it('the CLI refuses a bad --pool-size with a clear message', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/hub/cli.ts', '--port', '0', '--pool-size', '1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('--pool-size must be an integer 2-1000, got "1"');
+    expect(stderr).toContain('Usage: hub');
+  }, 30_000);
+
   it('the CLI prints exactly the listening line on stdout and stops cleanly on SIGTERM', async () => {
     const dir = tempDir();
     const child = spawn(

@@ -81,7 +81,9 @@ describe.skipIf(!available)('routing on two hubs sharing one PostgreSQL', () => 
     const dbUrl = await server.createDatabase();
     const opts = { databaseUrl: dbUrl, timerPollMs: 200, routingSweepMs: 500 };
     const a = await startTestHub(opts);
-    const b = await startTestHub(opts);
+    // The second hub runs on the smallest pool the CLI allows: under this load it must neither
+    // stall nor lose anything (a statement waiting for a connection its own transaction holds).
+    const b = await startTestHub({ ...opts, poolSize: 2 });
     const hubs: TestHub[] = [a, b];
     const agents: SimAgent[] = [];
     const supervisors: SimAgent[] = [];
