@@ -1,7 +1,8 @@
 import { Channel, type SkillLevels } from '../../shared/domain/index.js';
 import { type AgentRow } from '../agents/rows.js';
 import { activeTasksSql } from '../agents/state.js';
-import { type Query } from '../db/db.js';
+import { randomUUID } from 'node:crypto';
+import { type Query, readTogether } from '../db/db.js';
 import { type TicketRow } from '../tickets/rows.js';
 import { type AgentView, type TaskView } from './matcher.js';
 import { type TaskRow } from './offers.js';
@@ -136,26 +137,26 @@ const AGENTS_EXTRA = 4;
  */
 export const firstAgentLimit = (tasks: number): number => tasks * AGENTS_PER_TASK + AGENTS_EXTRA;
 
+/** Where the lock statement leaves its agent ids for the read behind it (transaction-local). */
+const LOCKED_AGENTS = 'concierge.locked_agents';
+
 /**
- * A routing pass's locks in one statement (one round trip): up to `limit` queued tasks with their
- * tickets (lockTasksSql), then the ready members of the locked tasks' queues with room on one of
- * their channels, at most `firstAgentLimit(tasks locked)` per queue (lockReadyAgents) — before,
- * two statements. Tasks and tickets are locked first: a CTE with FOR UPDATE is never inlined, and
- * the agent part's per-queue limit counts every locked task (an InitPlan, run before its first
- * row) before it can lock anyone; it is only read on the first task row, so with no task locked it
- * does not run at all. The agent ids come once, on that first row (`agent_ids`, null on the
- * others), not repeated on each. Every parameter is read through a sub-select, for the reason
- * given at lockReadyAgents (the generic plan is kept). The load the matcher sees is read later,
- * in a statement of its own (agentViews). `only` (serve next): that agent only, in queues of any
- * mode.
+ * A routing pass's locks in one statement: up to `limit` queued tasks with their tickets
+ * (lockTasksSql), then the ready members of the locked tasks' queues with room on one of their
+ * channels, at most `firstAgentLimit(tasks locked)` per queue (lockReadyAgents). Tasks and tickets
+ * are locked first: a CTE with FOR UPDATE is never inlined, and the agent part's per-queue limit
+ * counts every locked task (an InitPlan, run before its first row) before it can lock anyone; it
+ * is only read on the first task row, so with no task locked it does not run at all. The agent
+ * ids come once, on that first row (`agent_ids`, null on the others), and are also left in a
+ * transaction-local setting under `token`, where the agent read sent behind this statement in the
+ * same round trip finds them (lockedAgentViewsSql). Every parameter is read through a
+ * sub-select, for the reason given at lockReadyAgents (the generic plan is kept). `only` (serve
+ * next): that agent only, in queues of any mode.
  */
-export async function lockTasksAndAgents(
-  q: Query,
-  limit: number,
-  only?: { agentId: string },
-): Promise<{ tasks: QueuedTaskRow[]; agentIds: string[] }> {
-  const rows = await q<QueuedTaskRow & { agent_ids: string[] | null }>(
-    `with free as (${freePairsSql('(select $2::text[])', only && '(select $3::uuid)')}),
+const lockTasksAndAgentsSql = (only: boolean): string => `with free as (${freePairsSql(
+  '(select $2::text[])',
+  only ? '(select $3::uuid)' : undefined,
+)}),
      locked as (${lockTasksSql('(select $1::bigint)')}),
      agents_locked as (${lockAgentsSql(
        '(select distinct queue_id from locked) as qq',
@@ -163,14 +164,51 @@ export async function lockTasksAndAgents(
        '(select $3::uuid)',
        `(select count(*) * ${AGENTS_PER_TASK} + ${AGENTS_EXTRA} from locked)`,
      )})
-     select l.*, case when l.n = 1 then array(select id from agents_locked) end as agent_ids
+     select l.*, f.agent_ids,
+       case when l.n = 1 then set_config('${LOCKED_AGENTS}',
+         (select $4::text) || ':' || array_to_string(f.agent_ids, ','), true) end as handed_on
      from (select locked.*, row_number() over (
              order by priority desc, sla_deadline nulls last, created_at, id) as n
            from locked) l
-     order by l.n`,
-    [limit, Channel.options, only?.agentId ?? null],
-  );
-  return { tasks: rows, agentIds: rows[0]?.agent_ids ?? [] };
+     left join lateral (select array(select id from agents_locked) as agent_ids
+                        where l.n = 1) f on true
+     order by l.n`;
+
+/**
+ * The locked agents as the matcher sees them (agentViewsSql), read in a statement of its own —
+ * a fresh snapshot, so load counts cannot be stale — but sent in the same round trip as the lock
+ * statement: the ids come from the setting it left, and only when it left them under this
+ * `token` ($1), so a pass that locked nothing reads nobody.
+ */
+const lockedAgentViewsSql = (): string =>
+  agentViewsSql(`(select case when split_part(s.v, ':', 1) = (select $1::text)
+      then string_to_array(split_part(s.v, ':', 2), ',')::uuid[] end
+    from (select current_setting('${LOCKED_AGENTS}', true) as v) s)::uuid[]`);
+
+/**
+ * A routing pass's locks and the locked agents' views in one round trip (two statements: see
+ * lockTasksAndAgentsSql and lockedAgentViewsSql). `only` (serve next): that agent only, in queues
+ * of any mode.
+ */
+export async function lockTasksAndAgents(
+  q: Query,
+  limit: number,
+  day: Date,
+  only?: { agentId: string },
+): Promise<{ tasks: QueuedTaskRow[]; agentIds: string[]; agents: LockedAgentView[] }> {
+  const token = randomUUID();
+  const [locked, views] = (await readTogether(q, [
+    {
+      text: lockTasksAndAgentsSql(only !== undefined),
+      values: [limit, Channel.options, only?.agentId ?? null, token],
+    },
+    { text: lockedAgentViewsSql(), values: [token, day] },
+  ])) as [(QueuedTaskRow & { agent_ids: string[] | null })[], AgentSnapshotRow[]];
+  return {
+    tasks: locked,
+    agentIds: locked[0]?.agent_ids ?? [],
+    agents: views.map(agentView),
+  };
 }
 
 /**
@@ -234,16 +272,11 @@ export type LockedAgentView = AgentView & { row: AgentRow & { active: number } }
  * What the matcher needs about locked agents, read after locking (a fresh statement sees every
  * commit up to now, so load counts cannot be stale). Memberships come from one join (as a
  * subquery per agent, agent_queues was scanned whole once per agent); "today" is a range of
- * tasks_agent_assigned_idx (migration 10). Parameters through sub-selects: see lockReadyAgents.
+ * tasks_agent_assigned_idx (migration 10). `ids`: a uuid[] expression; $2: the day's start.
+ * Parameters through sub-selects: see lockReadyAgents.
  */
-export async function agentViews(
-  q: Query,
-  agentIds: readonly string[],
-  dayStart: Date,
-): Promise<LockedAgentView[]> {
-  if (agentIds.length === 0) return [];
-  const rows = await q<AgentSnapshotRow>(
-    `select a.id, a.idle_since, a.languages, a.skills, a.voice_exclusive,
+const agentViewsSql = (ids: string): string =>
+  `select a.id, a.idle_since, a.languages, a.skills, a.voice_exclusive,
        to_jsonb(a) || jsonb_build_object('active', ${activeTasksSql('a.id')}) as row,
        (${READY_AGENT} and ${NO_PENDING_OFFER}) as ready, m.queues,
        (select json_object_agg(c.channel, c.capacity) from agent_capacity c
@@ -256,27 +289,39 @@ export async function agentViews(
      from agents a
      left join (select aq.agent_id,
                   json_agg(json_build_object('q', aq.queue_id, 'p', aq.priority)) as queues
-                from agent_queues aq where aq.agent_id = any((select $1::uuid[])::uuid[])
+                from agent_queues aq where aq.agent_id = any(${ids})
                 group by aq.agent_id) m on m.agent_id = a.id
-     where a.id = any((select $1::uuid[])::uuid[])`,
-    [agentIds, dayStart],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    ready: r.ready,
-    idleSince: ms(r.idle_since),
-    tasksToday: Number(r.today),
-    queues: new Map((r.queues ?? []).map((m) => [m.q, Number(m.p)])),
-    languages: new Set(r.languages ?? []),
-    skills: r.skills ?? {},
-    capacity: (r.capacity ?? {}) as AgentView['capacity'],
-    load: Object.fromEntries(
-      Object.entries(r.load ?? {}).map(([k, v]) => [k, Number(v)]),
-    ) as AgentView['load'],
-    voiceExclusive: r.voice_exclusive,
-    row: r.row,
-  }));
+     where a.id = any(${ids})`;
+
+/** Agents by id as the matcher sees them (see agentViewsSql): the look at everyone's half. */
+export async function agentViews(
+  q: Query,
+  agentIds: readonly string[],
+  day: Date,
+): Promise<LockedAgentView[]> {
+  if (agentIds.length === 0) return [];
+  const rows = await q<AgentSnapshotRow>(agentViewsSql('(select $1::uuid[])::uuid[]'), [
+    agentIds,
+    day,
+  ]);
+  return rows.map(agentView);
 }
+
+const agentView = (r: AgentSnapshotRow): LockedAgentView => ({
+  id: r.id,
+  ready: r.ready,
+  idleSince: ms(r.idle_since),
+  tasksToday: Number(r.today),
+  queues: new Map((r.queues ?? []).map((m) => [m.q, Number(m.p)])),
+  languages: new Set(r.languages ?? []),
+  skills: r.skills ?? {},
+  capacity: (r.capacity ?? {}) as AgentView['capacity'],
+  load: Object.fromEntries(
+    Object.entries(r.load ?? {}).map(([k, v]) => [k, Number(v)]),
+  ) as AgentView['load'],
+  voiceExclusive: r.voice_exclusive,
+  row: r.row,
+});
 
 export function taskView(row: QueuedTaskRow): TaskView {
   return {

@@ -9,6 +9,7 @@ import {
   firstAgentLimit,
   lockReadyAgents,
   lockTasksAndAgents,
+  type LockedAgentView,
   taskView,
 } from './claim.js';
 import { QUEUED_PUSH_TASK, queuedFrom } from './look.js';
@@ -41,23 +42,19 @@ export async function routeBatch(
   const limit = opts.limit ?? BATCH;
   // The tasks and, in the same statement, the longest idle few of their queues (firstAgentLimit);
   // when a task found nobody among them, everyone ready is looked at (own locks are not skipped).
-  const { tasks, agentIds } = await lockTasksAndAgents(q, limit, only);
+  const day = dayStart(now);
+  const { tasks, agentIds, agents } = await lockTasksAndAgents(q, limit, day, only);
   if (tasks.length === 0) return { count: 0, more: false, events: [], results: [] };
-  const views = async (ids: string[], agentLimit: number) => {
-    const agents = await agentViews(q, ids, dayStart(now));
-    return {
-      full: ids.length >= agentLimit,
-      proposals: match(tasks.map(taskView), agents, now.getTime()),
-      rows: new Map(agents.map((a) => [a.id, a.row])),
-    };
-  };
-  const first = await views(agentIds, firstAgentLimit(tasks.length));
-  let { proposals, rows } = first;
-  if (first.full && proposals.length < tasks.length) {
+  const decide = (views: LockedAgentView[]) => ({
+    proposals: match(tasks.map(taskView), views, now.getTime()),
+    rows: new Map(views.map((a) => [a.id, a.row])),
+  });
+  let { proposals, rows } = decide(agents);
+  if (agentIds.length >= firstAgentLimit(tasks.length) && proposals.length < tasks.length) {
     const queueIds = [...new Set(tasks.map((t) => t.queue_id))];
     const channels = [...new Set(tasks.map((t) => t.channel))];
     const all = await lockReadyAgents(q, queueIds, channels, opts.onlyAgent, ALL_AGENTS);
-    ({ proposals, rows } = await views(all, ALL_AGENTS));
+    ({ proposals, rows } = decide(await agentViews(q, all, day)));
   }
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const decided = opts.onlyAgent ? proposals.slice(0, 1) : proposals;

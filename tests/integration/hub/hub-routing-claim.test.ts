@@ -97,17 +97,22 @@ const defineClaimSuite = (name: string, start: () => Promise<TestHub & { databas
       }
     });
 
-    const lock = (limit: number) => t.hub.ctx.db.transaction((q) => lockTasksAndAgents(q, limit));
+    const lock = (limit: number) =>
+      t.hub.ctx.db.transaction((q) => lockTasksAndAgents(q, limit, new Date()));
+    /** The locked agents' views (read behind the locks in the same round trip) are theirs. */
+    const viewed = (r: Awaited<ReturnType<typeof lock>>) => r.agents.map((a) => a.id).sort();
 
     it('locks only members of the locked tasks’ queues, 2 per task + 4, the longest idle first', async () => {
       const two = await lock(2);
       expect(two.tasks.map((r) => r.id).sort()).toEqual(tasks.hot!.slice(0, 2).sort());
       expect(two.agentIds.sort()).toEqual(hot.slice(0, 8).sort());
+      expect(viewed(two)).toEqual(two.agentIds);
 
       // 5 tasks locked: up to 14 per queue — the hot team's first 14, the whole cold team.
       const five = await lock(5);
       expect(five.tasks.map((r) => r.id)).toEqual([...tasks.hot!, ...tasks.cold!]);
       expect(five.agentIds.sort()).toEqual([...hot.slice(0, 14), ...cold].sort());
+      expect(viewed(five)).toEqual(five.agentIds);
     });
 
     it('leaves out agents without room on the channel or not ready', async () => {
@@ -122,13 +127,31 @@ const defineClaimSuite = (name: string, start: () => Promise<TestHub & { databas
       const one = await lock(1);
       expect(one.tasks.map((r) => r.id)).toEqual([tasks.hot![0]]);
       expect(one.agentIds.sort()).toEqual(hot.slice(3, 9).sort());
+      expect(viewed(one)).toEqual(one.agentIds);
+      // What the matcher reads about them is what they are now: ready, with nothing live yet.
+      expect(one.agents.every((a) => a.ready && Object.keys(a.load).length === 0)).toBe(true);
     });
 
     it('locks nothing and returns no agents when no task is queued for a free agent', async () => {
       await t.hub.ctx.db.query(`update agents set selected_state = 'offline' where id = any($1)`, [
         [...hot, ...cold],
       ]);
-      expect(await lock(5)).toEqual({ tasks: [], agentIds: [] });
+      expect(await lock(5)).toEqual({ tasks: [], agentIds: [], agents: [] });
+    });
+
+    it('reads no agents behind a lock that locked nothing, even after one that did in the same transaction', async () => {
+      await t.hub.ctx.db.transaction(async (q) => {
+        const first = await lockTasksAndAgents(q, 1, new Date());
+        expect(first.agents.length).toBeGreaterThan(0);
+        await q(`update agents set selected_state = 'offline' where id = any($1)`, [
+          [...hot, ...cold],
+        ]);
+        expect(await lockTasksAndAgents(q, 1, new Date())).toEqual({
+          tasks: [],
+          agentIds: [],
+          agents: [],
+        });
+      });
     });
 
     // Defined for PostgreSQL only (not skipped on PGlite): it needs a second connection, and
@@ -155,7 +178,7 @@ const defineClaimSuite = (name: string, start: () => Promise<TestHub & { databas
             ).rows.map((r) => r.ticket_id);
           const allTickets = await tickets(all);
           await t.hub.ctx.db.transaction(async (q) => {
-            const r = await lockTasksAndAgents(q, 2);
+            const r = await lockTasksAndAgents(q, 2, new Date());
             const locked = r.tasks.map((x) => x.id);
             const lockedTickets = await tickets(locked);
             await other.query('begin');
