@@ -72,10 +72,15 @@ try {
                 'assigned_at', null, 'completed_at', null, 'created_at', now()))).*
          from (select * from tasks order by created_at desc limit 1) t`,
       );
+      // The agent read finds the locked agents under the lock statement's token (claim.ts); it
+      // rides behind the lock in one write, unseen by the hook above once prepared, so the read
+      // seen last may be from another call: it is run under the token of the lock run here.
+      const token = last.get(WATCHED[0]!)?.values[3];
       for (const [key, s] of last) {
+        const values = key === WATCHED[1] && token ? [token, ...s.values.slice(1)] : s.values;
         const plan = await q<{ 'QUERY PLAN': string }>(
           `explain (analyze, buffers) ${s.text}`,
-          s.values,
+          values,
         );
         console.log(`=== ${key}\n${plan.map((r) => r['QUERY PLAN']).join('\n')}\n`);
       }
