@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startHub, type HubOptions } from './server.js';
-import { MIN_POOL_SIZE } from './db/postgres.js';
+import { MAX_POOL_SIZE, MIN_POOL_SIZE } from './db/postgres.js';
 import { parseHostPort } from './telephony/config.js';
 
 const USAGE = `Usage: hub [--port 7700] [--host 127.0.0.1] [--data-dir .data/hub]
@@ -22,8 +22,10 @@ function parsePort(text: string): number {
 
 function parsePoolSize(text: string): number {
   const size = Number(text);
-  if (!Number.isInteger(size) || size < MIN_POOL_SIZE || size > 1000) {
-    throw new Error(`--pool-size must be an integer ${MIN_POOL_SIZE}-1000, got "${text}"`);
+  if (!Number.isInteger(size) || size < MIN_POOL_SIZE || size > MAX_POOL_SIZE) {
+    throw new Error(
+      `--pool-size must be an integer ${MIN_POOL_SIZE}-${MAX_POOL_SIZE}, got "${text}"`,
+    );
   }
   return size;
 }

@@ -24,6 +24,8 @@ interface ParsedStatements {
 export const DEFAULT_POOL_SIZE = 4;
 /** The event feed's reads and the router's looks run beside the transactions, not inside them. */
 export const MIN_POOL_SIZE = 2;
+/** The most a hub may ask for (a mistyped size must not exhaust the server's connections). */
+export const MAX_POOL_SIZE = 1000;
 
 export interface PostgresOptions {
   /** Pool size (DEFAULT_POOL_SIZE). */

@@ -199,10 +199,10 @@ export async function lockTasksAndAgents(
   const token = randomUUID();
   const [locked, views] = (await readTogether(q, [
     {
-      text: lockTasksAndAgentsSql(only !== undefined),
+      text: only ? LOCK_FOR_ONE_SQL : LOCK_SQL,
       values: [limit, Channel.options, only?.agentId ?? null, token],
     },
-    { text: lockedAgentViewsSql(), values: [token, day] },
+    { text: LOCKED_AGENT_VIEWS_SQL, values: [token, day] },
   ])) as [(QueuedTaskRow & { agent_ids: string[] | null })[], AgentSnapshotRow[]];
   return {
     tasks: locked,
@@ -300,10 +300,7 @@ export async function agentViews(
   day: Date,
 ): Promise<LockedAgentView[]> {
   if (agentIds.length === 0) return [];
-  const rows = await q<AgentSnapshotRow>(agentViewsSql('(select $1::uuid[])::uuid[]'), [
-    agentIds,
-    day,
-  ]);
+  const rows = await q<AgentSnapshotRow>(AGENT_VIEWS_SQL, [agentIds, day]);
   return rows.map(agentView);
 }
 
@@ -322,6 +319,12 @@ const agentView = (r: AgentSnapshotRow): LockedAgentView => ({
   voiceExclusive: r.voice_exclusive,
   row: r.row,
 });
+
+// Built once: a pass's statements are long, and each is named by a hash of its text (prepared.ts).
+const LOCK_SQL = lockTasksAndAgentsSql(false);
+const LOCK_FOR_ONE_SQL = lockTasksAndAgentsSql(true);
+const LOCKED_AGENT_VIEWS_SQL = lockedAgentViewsSql();
+const AGENT_VIEWS_SQL = agentViewsSql('(select $1::uuid[])::uuid[]');
 
 export function taskView(row: QueuedTaskRow): TaskView {
   return {
