@@ -6,21 +6,16 @@ import { refreshAgent } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
 import { type HubContext } from '../context.js';
 import { matchOrCreateCustomer, normalizePhone } from '../customers/match.js';
-import { type Query } from '../db/db.js';
+import { type Query, readTogether, writeLater } from '../db/db.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { isOpen } from '../routing/business-hours.js';
-import {
-  acceptOffer,
-  expireOffer,
-  loadTicketSummary,
-  rejectOffer,
-  type TaskRow,
-} from '../routing/offers.js';
+import { acceptOffer, expireOffer, rejectOffer, type TaskRow } from '../routing/offers.js';
 import { offerTimeoutSeconds, type QueueRow } from '../routing/queues.js';
 import { routeBatch } from '../routing/router.js';
 import { completeTask } from '../tasks/complete.js';
 import { cancelTimer, scheduleTimer } from '../timers/store.js';
 import { iso, isoOrNull } from '../time.js';
+import { ticketSummary, type TicketRow } from '../tickets/rows.js';
 import { type TelephonyConfig } from './config.js';
 import { EvapiBuffer } from './evapi-buffer.js';
 import { type ConnectInfo, EvapiClient } from './evapi-client.js';
@@ -31,6 +26,25 @@ import { type HubCommand, KamailioMessage } from './kamailio-messages.js';
 import { agentBySipUser, sipUserOfAgent } from './sip-accounts.js';
 
 export type CallState = 'waiting' | 'ringing' | 'connected' | 'ended';
+
+/**
+ * The caller by phone number with their name, the transaction's now() and the number of the
+ * ticket the call opens (every call into a voice queue opens one; an unknown queue leaves a gap
+ * in the numbers, as a rolled-back insert would). $1: the normalized number.
+ */
+const CALLER_LOOKUP = `select i.customer_id, c.name as customer_name, now() as tx_now,
+    nextval('ticket_number_seq') as ticket_number
+  from (select (select customer_id from customer_identities
+                where kind = 'phone' and value = $1) as customer_id) i
+  left join customers c on c.id = i.customer_id`;
+
+interface CallerRow {
+  [key: string]: unknown;
+  customer_id: string | null;
+  customer_name: string | null;
+  tx_now: Date | string;
+  ticket_number: string | number;
+}
 
 /** What the hub remembers of a queue call while it lives (the `calls` row is the record). */
 export interface LiveCall {
@@ -672,78 +686,95 @@ export class CallCenter {
     // Which Kamailio holds the transaction: a new owner ends the call if that one is gone.
     // (Replayed or not, a buffered message is from the current instance: a restart clears it.)
     const instance = this.proxyInstance;
+    const from = m.from || 'anonymous';
     const r = await this.ctx.tx(async (q) => {
-      const queue = (await q<QueueRow>(`select * from queues where name = $1`, [m.queue]))[0];
+      // The queue and the caller in one round trip. A known number needs no customer row lock
+      // (matchOrCreateCustomer locks it to attach identities, which a phone call never adds):
+      // repeat callers stay off each other's path. The same read gives the transaction's now()
+      // and the new ticket's number, so the ticket, the task and the calls row are known before
+      // they are written and ride with the routing step's statement (writeLater).
+      const [queueRows, callerRows] = await readTogether(q, [
+        { text: `select * from queues where name = $1`, values: [m.queue] },
+        { text: CALLER_LOOKUP, values: [normalizePhone(from)] },
+      ]);
+      const queue = queueRows![0] as QueueRow | undefined;
       if (!queue || !queue.channels.includes('voice'))
         return { reply: SIP_REASON.noQueue } as const;
+      const caller = callerRows![0] as CallerRow;
       const events: NewEvent[] = [];
-      const from = m.from || 'anonymous';
-      // A known number needs no customer row lock (matchOrCreateCustomer locks it to attach
-      // identities, which a phone call never adds): repeat callers stay off each other's path.
-      const known = (
-        await q<{ customer_id: string }>(
-          `select customer_id from customer_identities where kind = 'phone' and value = $1`,
-          [normalizePhone(from)],
-        )
-      )[0];
-      const customer = known
-        ? { customerId: known.customer_id, events: [] as NewEvent[] }
-        : await matchOrCreateCustomer(q, {
-            phone: from,
-            ...(m.fromName && m.fromName !== from ? { name: m.fromName } : {}),
-          });
+      const fromName = m.fromName && m.fromName !== from ? m.fromName : undefined;
+      const customer = caller.customer_id
+        ? { customerId: caller.customer_id, events: [] as NewEvent[] }
+        : await matchOrCreateCustomer(
+            q,
+            { phone: from, ...(fromName ? { name: fromName } : {}) },
+            [],
+          );
       events.push(...customer.events);
-      const ticket = (
-        await q<{ id: string }>(
-          `insert into tickets (subject, channel, queue_id, customer_id) values ($1, 'voice', $2, $3)
-           returning id`,
-          [`Call from ${from}`, queue.id, customer.customerId],
-        )
-      )[0]!;
+      const ticket: TicketRow = {
+        id: randomUUID(),
+        number: caller.ticket_number,
+        subject: `Call from ${from}`,
+        status: 'open',
+        channel: 'voice',
+        queue_id: queue.id,
+        customer_id: customer.customerId,
+        customer_name: caller.customer_id ? caller.customer_name : (fromName ?? null),
+        assignee_id: null,
+        version: 0,
+        created_at: caller.tx_now,
+        updated_at: caller.tx_now,
+        closed_at: null,
+      };
+      await writeLater(
+        q,
+        `insert into tickets (id, number, subject, channel, queue_id, customer_id, version)
+         values ($1, $2, $3, 'voice', $4, $5, 0)`,
+        [ticket.id, ticket.number, ticket.subject, queue.id, customer.customerId],
+      );
       const ids = { ticketId: ticket.id, queueId: queue.id };
-      events.push({
-        type: 'ticket.created',
-        ...ids,
-        data: { ticket: await loadTicketSummary(q, ticket.id) },
-      });
+      events.push({ type: 'ticket.created', ...ids, data: { ticket: ticketSummary(ticket) } });
 
       const base = {
         callId: m.callid,
         from,
         customerId: customer.customerId,
       };
+      // The calls row's id is made here: its insert needs no answer (writeLater).
       const record = async (
         state: CallState,
         taskId: string | null,
         outcome: string | null,
         callbackTaskId: string | null = null,
-      ) =>
-        (
-          await q<{ id: string }>(
-            `insert into calls (call_id, queue_name, from_number, state, task_id, ticket_id, customer_id,
-               entered_at, ended_at, outcome, callback_task_id, tindex, tlabel, caller_tag,
-               kamailio_instance)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, case when $4 = 'ended' then $8::timestamptz end, $9, $10,
-               $11, $12, $13, $14)
-             returning id`,
-            [
-              m.callid,
-              queue.name,
-              from,
-              state,
-              taskId,
-              ticket.id,
-              customer.customerId,
-              now,
-              outcome,
-              callbackTaskId,
-              m.tindex,
-              m.tlabel,
-              m.ftag,
-              instance,
-            ],
-          )
-        )[0]!.id;
+      ): Promise<string> => {
+        const id = randomUUID();
+        await writeLater(
+          q,
+          `insert into calls (id, call_id, queue_name, from_number, state, task_id, ticket_id,
+             customer_id, entered_at, ended_at, outcome, callback_task_id, tindex, tlabel, caller_tag,
+             kamailio_instance)
+           values ($15, $1, $2, $3, $4, $5, $6, $7, $8, case when $4 = 'ended' then $8::timestamptz end,
+             $9, $10, $11, $12, $13, $14)`,
+          [
+            m.callid,
+            queue.name,
+            from,
+            state,
+            taskId,
+            ticket.id,
+            customer.customerId,
+            now,
+            outcome,
+            callbackTaskId,
+            m.tindex,
+            m.tlabel,
+            m.ftag,
+            instance,
+            id,
+          ],
+        );
+        return id;
+      };
 
       if (!isOpen(queue.business_hours, now)) {
         const callback = await this.callbackTask(
@@ -800,21 +831,24 @@ export class CallCenter {
         }
       }
       const sla = addMs(now, Number(queue.service_level_seconds) * 1000);
-      const task = (
-        await q<TaskRow>(
-          `insert into tasks (ticket_id, queue_id, channel, status, priority, created_at, sla_deadline, language, skills)
-           values ($1, $2, 'voice', 'queued', $3, $4, $5, $6, $7::jsonb) returning *`,
-          [
-            ticket.id,
-            queue.id,
-            Number(queue.priority),
-            now,
-            sla,
-            queue.language ?? null,
-            JSON.stringify(queue.required_skills ?? {}),
-          ],
-        )
-      )[0]!;
+      // The task's id is made here: its insert needs no answer (writeLater).
+      const task = { id: randomUUID() };
+      await writeLater(
+        q,
+        `insert into tasks (id, ticket_id, queue_id, channel, status, priority, created_at,
+           sla_deadline, language, skills)
+         values ($8, $1, $2, 'voice', 'queued', $3, $4, $5, $6, $7::jsonb)`,
+        [
+          ticket.id,
+          queue.id,
+          Number(queue.priority),
+          now,
+          sla,
+          queue.language ?? null,
+          JSON.stringify(queue.required_skills ?? {}),
+          task.id,
+        ],
+      );
       if (queue.max_wait_seconds) {
         await scheduleTimer(q, {
           key: `maxwait:${task.id}`,
