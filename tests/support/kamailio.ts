@@ -1,10 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
-import { createSocket } from 'node:dgram';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeTcpPort, freeUdpPort } from './ports.js';
+
+export { freeTcpPort };
 
 /** The project's Kamailio config (resources/kamailio/kamailio.cfg). */
 export const KAMAILIO_CFG = resolve(
@@ -61,29 +63,6 @@ export function requireKamailio(): string | undefined {
     throw new Error(`Kamailio is required under CI=true: ${why}`);
   if (why) console.warn(`skipping Kamailio tests: ${why}`);
   return why;
-}
-
-export async function freeTcpPort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function freeUdpPort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createSocket('udp4');
-    s.once('error', rej);
-    s.bind(0, '127.0.0.1', () => {
-      const port = s.address().port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** The generated include with this instance's values (#!substdef, see kamailio.cfg). */

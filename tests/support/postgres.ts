@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freeTcpPort } from './ports.js';
 
 /** Debian's PostgreSQL 15; override with POSTGRES_BIN. */
 export const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -36,18 +36,6 @@ export function postgresUnavailable(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function asPostgres(args: string[]): void {
   const res = spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8' });
   if (res.status !== 0) {
@@ -77,7 +65,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   chownSync(dir, uid, gid);
   const data = join(dir, 'data');
-  const port = await freePort();
+  const port = await freeTcpPort();
   asPostgres([
     join(POSTGRES_BIN, 'initdb'),
     '-D',
