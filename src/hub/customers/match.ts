@@ -73,6 +73,31 @@ export function customerLookupForNewTicket(from: ContactFrom): Statement | undef
 }
 
 /**
+ * `customerLookup` for a phone call, which always opens a new ticket: the customer found by the
+ * number with their name, the transaction's now() and the new ticket's number (an unknown queue
+ * leaves a gap in the numbers, as a rolled-back insert would).
+ */
+export function callerLookup(phone: string): Statement {
+  const lookup = customerLookup({ phone })!;
+  return {
+    text: `select l.customer_id, c.name as customer_name, now() as tx_now,
+         nextval('ticket_number_seq') as ticket_number
+       from (select (${lookup.text}) as customer_id) l
+       left join customers c on c.id = l.customer_id`,
+    values: lookup.values,
+  };
+}
+
+/** The row of `callerLookup`. */
+export interface CallerRow {
+  [key: string]: unknown;
+  customer_id: string | null;
+  customer_name: string | null;
+  tx_now: Date | string;
+  ticket_number: string | number;
+}
+
+/**
  * Finds the customer by e-mail (preferred) or phone, or creates one. Identities the message
  * brings that nobody owns yet are attached to the customer. A concurrent creation of the same
  * customer surfaces as a unique violation, and the caller's retry then matches the winner.

@@ -5,7 +5,7 @@ import { type CallRecord } from '../../shared/api/telephony.js';
 import { refreshAgent } from '../agents/state.js';
 import { addMs, msBetween } from '../clock.js';
 import { type HubContext } from '../context.js';
-import { matchOrCreateCustomer, normalizePhone } from '../customers/match.js';
+import { callerLookup, type CallerRow, matchOrCreateCustomer } from '../customers/match.js';
 import { type Query, readTogether, writeLater } from '../db/db.js';
 import { appendEvents, type NewEvent } from '../events/append.js';
 import { isOpen } from '../routing/business-hours.js';
@@ -15,7 +15,7 @@ import { routeBatch } from '../routing/router.js';
 import { completeTask } from '../tasks/complete.js';
 import { cancelTimer, scheduleTimer } from '../timers/store.js';
 import { iso, isoOrNull } from '../time.js';
-import { ticketSummary, type TicketRow } from '../tickets/rows.js';
+import { newTicketRow, ticketSummary } from '../tickets/rows.js';
 import { type TelephonyConfig } from './config.js';
 import { EvapiBuffer } from './evapi-buffer.js';
 import { type ConnectInfo, EvapiClient } from './evapi-client.js';
@@ -26,25 +26,6 @@ import { type HubCommand, KamailioMessage } from './kamailio-messages.js';
 import { agentBySipUser, sipUserOfAgent } from './sip-accounts.js';
 
 export type CallState = 'waiting' | 'ringing' | 'connected' | 'ended';
-
-/**
- * The caller by phone number with their name, the transaction's now() and the number of the
- * ticket the call opens (every call into a voice queue opens one; an unknown queue leaves a gap
- * in the numbers, as a rolled-back insert would). $1: the normalized number.
- */
-const CALLER_LOOKUP = `select i.customer_id, c.name as customer_name, now() as tx_now,
-    nextval('ticket_number_seq') as ticket_number
-  from (select (select customer_id from customer_identities
-                where kind = 'phone' and value = $1) as customer_id) i
-  left join customers c on c.id = i.customer_id`;
-
-interface CallerRow {
-  [key: string]: unknown;
-  customer_id: string | null;
-  customer_name: string | null;
-  tx_now: Date | string;
-  ticket_number: string | number;
-}
 
 /** What the hub remembers of a queue call while it lives (the `calls` row is the record). */
 export interface LiveCall {
@@ -695,7 +676,7 @@ export class CallCenter {
       // they are written and ride with the routing step's statement (writeLater).
       const [queueRows, callerRows] = await readTogether(q, [
         { text: `select * from queues where name = $1`, values: [m.queue] },
-        { text: CALLER_LOOKUP, values: [normalizePhone(from)] },
+        callerLookup(from),
       ]);
       const queue = queueRows![0] as QueueRow | undefined;
       if (!queue || !queue.channels.includes('voice'))
@@ -711,21 +692,17 @@ export class CallCenter {
             [],
           );
       events.push(...customer.events);
-      const ticket: TicketRow = {
+      const ticket = newTicketRow({
         id: randomUUID(),
         number: caller.ticket_number,
         subject: `Call from ${from}`,
-        status: 'open',
         channel: 'voice',
         queue_id: queue.id,
         customer_id: customer.customerId,
         customer_name: caller.customer_id ? caller.customer_name : (fromName ?? null),
-        assignee_id: null,
         version: 0,
-        created_at: caller.tx_now,
-        updated_at: caller.tx_now,
-        closed_at: null,
-      };
+        txNow: caller.tx_now,
+      });
       await writeLater(
         q,
         `insert into tickets (id, number, subject, channel, queue_id, customer_id, version)

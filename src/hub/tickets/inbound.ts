@@ -19,7 +19,14 @@ import { assignTicket, type TaskRow } from '../routing/offers.js';
 import { routeBatch } from '../routing/router.js';
 import { queueFrom, queueLookup, queueRow } from '../routing/queues.js';
 import { scheduleTimer } from '../timers/store.js';
-import { message, type MessageRow, TICKET_SELECT, ticketSummary, type TicketRow } from './rows.js';
+import {
+  message,
+  type MessageRow,
+  newTicketRow,
+  TICKET_SELECT,
+  ticketSummary,
+  type TicketRow,
+} from './rows.js';
 
 function subjectFrom(req: InboundMessageRequest): string {
   if (req.subject) return req.subject;
@@ -203,21 +210,17 @@ async function storeInbound(
         ],
       );
       written = {
-        ticket: {
+        ticket: newTicketRow({
           id: ticketId,
           number: known.ticket_number,
           subject: subjectFrom(req),
-          status: 'open',
           channel: req.channel,
           queue_id: queue?.id ?? null,
           customer_id: customer.customerId,
           customer_name: req.from.name ?? null,
-          assignee_id: null,
           version: 1,
-          created_at: known.tx_now,
-          updated_at: known.tx_now,
-          closed_at: null,
-        },
+          txNow: known.tx_now,
+        }),
         message: {
           id: messageId,
           ticket_id: ticketId,

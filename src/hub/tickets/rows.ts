@@ -24,6 +24,34 @@ export interface TicketRow {
   closed_at: Date | string | null;
 }
 
+/**
+ * The row of a ticket this transaction inserts with its id, number and version made in the hub
+ * (its insert needs no answer): open, unassigned, created at the transaction's now().
+ */
+export function newTicketRow(
+  t: Pick<
+    TicketRow,
+    | 'id'
+    | 'number'
+    | 'subject'
+    | 'channel'
+    | 'queue_id'
+    | 'customer_id'
+    | 'customer_name'
+    | 'version'
+  > & { txNow: Date | string },
+): TicketRow {
+  const { txNow, ...fields } = t;
+  return {
+    ...fields,
+    status: 'open',
+    assignee_id: null,
+    created_at: txNow,
+    updated_at: txNow,
+    closed_at: null,
+  };
+}
+
 /** Selects TicketRow columns; append `where …` (alias t). */
 export const TICKET_SELECT = `select t.*, c.name as customer_name
   from tickets t join customers c on c.id = t.customer_id`;
